@@ -1,0 +1,459 @@
+/**
+ * The Express app factory (style.md §4): auth → zod validation → use case → problem+json errors.
+ * `api/server.ts` only parses the config, connects, listens and shuts down.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import type { ZodType } from 'zod';
+import { z } from 'zod';
+import { PROCEDURES } from '../domain/catalogue';
+import { OFFICES } from '../domain/offices';
+import type { Db } from '../platform/db';
+import type { AppLogger } from '../platform/logger';
+import {
+  claimTaskUpdate,
+  completeTaskUpdate,
+  newsUpdate,
+  reassignTaskUpdate,
+  resumeUpdate,
+  suspendUpdate,
+  withdrawUpdate,
+} from '../workflows/messages';
+import { authenticate, principalOf, requireRole, scopeFilter } from './auth';
+import {
+  completeTaskBody,
+  eventsFeedQuery,
+  idParam,
+  idempotencyKey,
+  listCasesQuery,
+  listTasksQuery,
+  newsBody,
+  reasonBody,
+  reassignTaskBody,
+  startCaseBody,
+} from './contracts';
+import { buildOpenApi } from './openapi';
+import { HttpProblem, problems, zodIssues } from './problem';
+import { CaseService, actorOf, caseFromDoc, taskFromDoc } from './service';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  jwtSecret: string;
+  logger: AppLogger;
+  bodyLimit?: string;
+}
+
+function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = []): T {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw problems.validation(zodIssues(result.error, where));
+  return result.data;
+}
+
+function param(req: Request, name: string): string {
+  return parse(idParam, req.params[name], [name]);
+}
+
+function encodeCursor(value: string): string {
+  return Buffer.from(value, 'utf8').toString('base64url');
+}
+
+function decodeCursor(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const decoded = Buffer.from(value, 'base64url').toString('utf8');
+  if (!/^[A-Za-z0-9._:-]{1,120}$/.test(decoded))
+    throw problems.validation([{ path: 'cursor', message: 'not a valid cursor' }]);
+  return decoded;
+}
+
+const STAFF = ['officer', 'supervisor', 'admin'] as const;
+
+export function createApp(deps: AppDeps): express.Express {
+  const service = new CaseService({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  // Request id and access log.
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    req.id = incoming && /^[A-Za-z0-9._-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    req.log = deps.logger.child({ requestId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info('request', {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+      });
+    });
+    next();
+  });
+  app.use(
+    express.json({ limit: deps.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] }),
+  );
+
+  // ---- public ----
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await deps.temporal.workflowService.getSystemInfo({});
+      checks.temporal = 'ok';
+    } catch {
+      checks.temporal = 'unreachable';
+    }
+    try {
+      await deps.db.connection.db?.admin().ping();
+      checks.database = deps.db.connection.db ? 'ok' : 'unreachable';
+    } catch {
+      checks.database = 'unreachable';
+    }
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    if (!ready) throw problems.unavailable(`Not ready: ${JSON.stringify(checks)}`);
+    res.json({ status: 'ready', checks });
+  });
+  const openapi = buildOpenApi();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  // ---- everything below needs a token ----
+  const v1 = express.Router();
+  v1.use(authenticate(deps.jwtSecret));
+
+  v1.get('/me', (req, res) => {
+    res.json(principalOf(req));
+  });
+
+  v1.get('/procedures', (_req, res) => {
+    res.json({
+      items: PROCEDURES.map((p) => ({
+        code: p.code,
+        version: p.version,
+        title: p.title,
+        legalBasis: p.legalBasis,
+        description: p.description,
+        startInput: z.toJSONSchema(p.startSchema, { unrepresentable: 'any', io: 'input' }),
+        tasks: Object.values(p.tasks).map((t) => ({
+          key: t.key,
+          title: t.title,
+          candidateRole: t.candidateRole,
+          outcomes: Object.entries(t.outcomes).map(([name, o]) => ({
+            outcome: name,
+            title: o.title,
+            data: z.toJSONSchema(o.schema, { unrepresentable: 'any', io: 'input' }),
+          })),
+        })),
+        news: Object.values(p.news).map((n) => ({
+          type: n.type,
+          title: n.title,
+          from: n.from,
+          data: z.toJSONSchema(n.schema, { unrepresentable: 'any', io: 'input' }),
+        })),
+        deadlineRules: p.deadlineRules,
+      })),
+    });
+  });
+
+  v1.get('/offices', (_req, res) => {
+    res.json({ items: OFFICES });
+  });
+
+  // ---- cases ----
+  v1.post('/cases', async (req, res) => {
+    const p = principalOf(req);
+    const body = parse(startCaseBody, req.body);
+    const rawKey = req.header('idempotency-key');
+    const key = rawKey === undefined ? undefined : parse(idempotencyKey, rawKey, ['Idempotency-Key']);
+    const result = await service.startCase(p, body, key);
+    req.log.info(result.created ? 'case opened' : 'case start replayed', { caseId: result.view.caseId });
+    res
+      .status(result.created ? 201 : 200)
+      .location(`/v1/cases/${result.view.caseId}`)
+      .setHeader('Idempotent-Replayed', String(!result.created))
+      .json(result.view);
+  });
+
+  v1.get('/cases', async (req, res) => {
+    const p = principalOf(req);
+    const q = parse(listCasesQuery, req.query);
+    const filter: Record<string, unknown> = { ...scopeFilter(p) };
+    if (q.procedure) filter.procedure = q.procedure;
+    if (q.status) filter.status = q.status;
+    if (q.office) {
+      if (p.role === 'officer' || p.role === 'supervisor') {
+        filter.office = p.offices.includes(q.office) ? q.office : { $in: [] };
+      } else filter.office = q.office;
+    }
+    if (q.assignee) filter.assignees = q.assignee;
+    if (q.overdue === true) filter.nextDueAt = { $lt: new Date().toISOString() };
+    if (q.overdue === false)
+      filter.$or = [{ nextDueAt: null }, { nextDueAt: { $gte: new Date().toISOString() } }];
+    const after = decodeCursor(q.cursor);
+    if (after) filter.sortKey = { $lt: after };
+    const docs = await deps.db.cases
+      .find(filter, { input: 0, documents: 0, decisions: 0, checks: 0, deadlines: 0 })
+      .sort({ sortKey: -1 })
+      .limit(q.limit + 1)
+      .lean();
+    const page = docs.slice(0, q.limit);
+    const last = page[page.length - 1];
+    res.json({
+      items: page.map((d) => ({
+        caseId: d._id,
+        procedure: d.procedure,
+        title: d.title,
+        office: d.office,
+        status: d.status,
+        step: d.step,
+        openedAt: d.openedAt,
+        nextDueAt: d.nextDueAt,
+        outcome: d.outcome,
+        openTasks: (d.tasks ?? []).filter((t) => t.status === 'open').length,
+      })),
+      nextCursor: docs.length > q.limit && last ? encodeCursor(last.sortKey) : null,
+    });
+  });
+
+  v1.get('/cases/:id', async (req, res) => {
+    const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
+    res.json(caseFromDoc(doc));
+  });
+
+  v1.get('/cases/:id/events', async (req, res) => {
+    const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
+    const events = await deps.db.events
+      .find({ caseId: doc._id }, { _id: 0, office: 0, openedBySub: 0, procedure: 0 })
+      .sort({ seq: 1 })
+      .lean();
+    res.json({ items: events });
+  });
+
+  v1.post('/cases/:id/news', async (req, res) => {
+    const p = principalOf(req);
+    const doc = await service.getCaseDoc(p, param(req, 'id'));
+    const body = parse(newsBody, req.body);
+    res.json(
+      await service.update(doc._id, newsUpdate, { type: body.type, data: body.data, actor: actorOf(p) }),
+    );
+  });
+
+  const lifecycle = [
+    ['suspend', suspendUpdate, STAFF],
+    ['resume', resumeUpdate, STAFF],
+    ['withdraw', withdrawUpdate, [...STAFF, 'integrator']],
+  ] as const;
+  for (const [action, def, roles] of lifecycle) {
+    v1.post(`/cases/:id/${action}`, async (req, res) => {
+      const p = principalOf(req);
+      const doc = await service.getCaseDoc(p, param(req, 'id'));
+      requireRole(req, roles, `${action} a case`);
+      const body = parse(reasonBody, req.body);
+      res.json(await service.update(doc._id, def, { reason: body.reason, actor: actorOf(p) }));
+    });
+  }
+
+  // ---- events feed ----
+  v1.get('/events', async (req, res) => {
+    const p = principalOf(req);
+    const q = parse(eventsFeedQuery, req.query);
+    const filter: Record<string, unknown> = { ...scopeFilter(p) };
+    if (q.after) {
+      if (!/^[a-f0-9]{24}$/.test(q.after))
+        throw problems.validation([{ path: 'after', message: 'not a valid cursor' }]);
+      filter._id = { $gt: q.after };
+    }
+    const docs = await deps.db.events.find(filter).sort({ _id: 1 }).limit(q.limit).lean();
+    const items = docs.map(({ _id, office: _o, openedBySub: _s, ...e }) => ({ ...e, position: String(_id) }));
+    const last = items[items.length - 1];
+    res.json({ items, nextCursor: last ? last.position : (q.after ?? null) });
+  });
+
+  // ---- tasks ----
+  v1.get('/tasks', async (req, res) => {
+    const p = requireRole(req, STAFF, 'work tasks');
+    const q = parse(listTasksQuery, req.query);
+    const filter: Record<string, unknown> = { status: 'open' };
+    const offices = p.role === 'admin' ? undefined : p.offices;
+    if (q.office) {
+      if (offices && !offices.includes(q.office)) filter.office = { $in: [] };
+      else filter.office = q.office;
+    } else if (offices) filter.office = { $in: offices };
+    switch (q.view) {
+      case 'mine':
+        filter.assignee = p.sub;
+        break;
+      case 'available':
+        filter.assignee = null;
+        break;
+      case 'overdue':
+        filter.targetAt = { $lt: new Date().toISOString() };
+        break;
+      case 'escalated':
+        filter.escalated = true;
+        break;
+      case 'all':
+        break;
+    }
+    const after = decodeCursor(q.cursor);
+    if (after) filter._id = { $gt: after };
+    const docs = await deps.db.tasks
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(q.limit + 1)
+      .lean();
+    const page = docs.slice(0, q.limit);
+    const last = page[page.length - 1];
+    res.json({
+      items: page.map(taskFromDoc),
+      nextCursor: docs.length > q.limit && last ? encodeCursor(last._id) : null,
+    });
+  });
+
+  v1.get('/tasks/:id', async (req, res) => {
+    const p = requireRole(req, STAFF, 'work tasks');
+    res.json(taskFromDoc(await service.getTaskDoc(p, param(req, 'id'))));
+  });
+
+  v1.post('/tasks/:id/claim', async (req, res) => {
+    const p = requireRole(req, STAFF, 'claim tasks');
+    const task = await service.getTaskDoc(p, param(req, 'id'));
+    res.json(await service.update(task.caseId, claimTaskUpdate, { taskId: task._id, actor: actorOf(p) }));
+  });
+
+  v1.post('/tasks/:id/complete', async (req, res) => {
+    const p = requireRole(req, STAFF, 'complete tasks');
+    const task = await service.getTaskDoc(p, param(req, 'id'));
+    const body = parse(completeTaskBody, req.body);
+    res.json(
+      await service.update(task.caseId, completeTaskUpdate, {
+        taskId: task._id,
+        outcome: body.outcome,
+        data: body.data,
+        actor: actorOf(p),
+      }),
+    );
+  });
+
+  v1.post('/tasks/:id/reassign', async (req, res) => {
+    const p = requireRole(req, ['supervisor', 'admin'], 'reassign tasks');
+    const task = await service.getTaskDoc(p, param(req, 'id'));
+    const body = parse(reassignTaskBody, req.body);
+    res.json(
+      await service.update(task.caseId, reassignTaskUpdate, {
+        taskId: task._id,
+        assignee: body.assignee,
+        reason: body.reason,
+        actor: actorOf(p),
+      }),
+    );
+  });
+
+  // ---- supervisors: workload of their offices ----
+  v1.get('/workload', async (req, res) => {
+    const p = requireRole(req, ['supervisor', 'admin'], 'see the workload');
+    const offices = p.role === 'admin' ? OFFICES.map((o) => o.code) : p.offices;
+    const now = new Date().toISOString();
+    const items = [];
+    for (const office of offices) {
+      const openTasks = await deps.db.tasks
+        .find({ office, status: 'open' }, { assignee: 1, targetAt: 1, escalated: 1 })
+        .lean();
+      const byAssignee: Record<string, number> = {};
+      for (const t of openTasks) {
+        const who = t.assignee ?? '(unassigned)';
+        byAssignee[who] = (byAssignee[who] ?? 0) + 1;
+      }
+      items.push({
+        office,
+        openCases: await deps.db.cases.countDocuments({ office, status: 'open' }),
+        suspendedCases: await deps.db.cases.countDocuments({ office, status: 'suspended' }),
+        overdueCases: await deps.db.cases.countDocuments({ office, status: 'open', nextDueAt: { $lt: now } }),
+        openTasks: openTasks.length,
+        overdueTasks: openTasks.filter((t) => t.targetAt < now).length,
+        escalatedTasks: openTasks.filter((t) => t.escalated).length,
+        byAssignee,
+      });
+    }
+    res.json({ asOf: now, items });
+  });
+
+  app.use('/v1', v1);
+
+  app.use((req) => {
+    throw problems.notFound(`${req.method} ${req.path}`);
+  });
+
+  // One error middleware: everything becomes problem+json; internals go to the log, never to the client.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let problem: HttpProblem;
+    if (err instanceof HttpProblem) problem = err;
+    else if (isBodyParserError(err)) problem = bodyProblem(err);
+    else {
+      (req.log ?? deps.logger).error('unhandled error', {
+        error:
+          err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      });
+      problem = new HttpProblem(
+        500,
+        'internal',
+        'Internal error',
+        `Something went wrong; quote request id ${req.id}.`,
+      );
+    }
+    res.status(problem.status).type('application/problem+json').json(problem.body(req.originalUrl));
+  });
+
+  return app;
+}
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'type' in err &&
+    'status' in err &&
+    typeof (err as BodyParserError).type === 'string'
+  );
+}
+
+function bodyProblem(err: BodyParserError): HttpProblem {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new HttpProblem(
+        413,
+        'payload-too-large',
+        'Request body too large',
+        'The body exceeds the size limit.',
+      );
+    case 'entity.parse.failed':
+      return problems.validation(
+        [{ path: '(body)', message: 'malformed JSON' }],
+        'The body is not valid JSON.',
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send UTF-8 JSON.');
+    default:
+      return new HttpProblem(
+        err.status >= 400 && err.status < 500 ? err.status : 400,
+        'bad-request',
+        'Bad request',
+        'The request could not be read.',
+      );
+  }
+}

@@ -1,0 +1,79 @@
+/** The request contracts of API v1: validated here, and rendered into the OpenAPI document. */
+import { z } from 'zod';
+import { OFFICE_CODES } from '../domain/offices';
+
+const id = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+const cursor = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page');
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const startCaseBody = z
+  .object({
+    procedure: z
+      .string()
+      .min(1)
+      .max(32)
+      .meta({ description: 'Procedure code, see GET /v1/procedures', example: 'CIGO' }),
+    office: z.enum(OFFICE_CODES as [string, ...string[]]).meta({ description: 'Office code' }),
+    input: z
+      .record(z.string(), z.unknown())
+      .meta({ description: "The procedure's start input (JSON Schema in the catalogue)" }),
+  })
+  .strict();
+
+export const listCasesQuery = z
+  .object({
+    procedure: z.string().min(1).max(32).optional(),
+    status: z.enum(['open', 'suspended', 'closed', 'withdrawn']).optional(),
+    office: z.string().min(1).max(64).optional(),
+    assignee: z.string().min(1).max(200).optional(),
+    overdue: bool.optional(),
+    limit,
+    cursor: cursor.optional(),
+  })
+  .strict();
+
+export const eventsFeedQuery = z
+  .object({ after: cursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .strict();
+
+export const listTasksQuery = z
+  .object({
+    view: z.enum(['mine', 'available', 'overdue', 'escalated', 'all']).default('mine'),
+    office: z.string().min(1).max(64).optional(),
+    limit,
+    cursor: cursor.optional(),
+  })
+  .strict();
+
+export const completeTaskBody = z
+  .object({
+    outcome: z.string().min(1).max(64),
+    data: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const reassignTaskBody = z
+  .object({ assignee: z.string().min(1).max(200).nullable(), reason: z.string().trim().min(1).max(1000) })
+  .strict();
+
+export const newsBody = z
+  .object({ type: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()) })
+  .strict();
+
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+
+export const idParam = id;
+export const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');

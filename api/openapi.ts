@@ -1,0 +1,224 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (style.md §5). OpenAPI 3.1
+ * uses JSON Schema 2020-12, which zod 4 emits natively, so no converter library is needed.
+ */
+import type { ZodType } from 'zod';
+import { z } from 'zod';
+import { PROCEDURES } from '../domain/catalogue';
+import {
+  completeTaskBody,
+  eventsFeedQuery,
+  listCasesQuery,
+  listTasksQuery,
+  newsBody,
+  reasonBody,
+  reassignTaskBody,
+  startCaseBody,
+} from './contracts';
+
+type Json = Record<string, unknown>;
+
+const schema = (s: ZodType, io: 'input' | 'output' = 'input'): Json =>
+  z.toJSONSchema(s, { unrepresentable: 'any', io, target: 'draft-2020-12' });
+
+const problem = { $ref: '#/components/responses/Problem' };
+const errors = {
+  '400': problem,
+  '401': problem,
+  '403': problem,
+  '404': problem,
+  '409': problem,
+  '422': problem,
+};
+
+function queryParams(s: z.ZodObject): Json[] {
+  const js = schema(s) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, prop]) => ({
+    name,
+    in: 'query',
+    required: (js.required ?? []).includes(name) && !('default' in prop),
+    schema: prop,
+  }));
+}
+
+const idPath = (name: string): Json => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const body = (s: ZodType): Json => ({
+  required: true,
+  content: { 'application/json': { schema: schema(s) } },
+});
+const ok = (description: string, ref = '#/components/schemas/Case'): Json => ({
+  description,
+  content: { 'application/json': { schema: { $ref: ref } } },
+});
+const caseAction = (summary: string, b: ZodType): Json => ({
+  post: {
+    summary,
+    parameters: [idPath('id')],
+    requestBody: body(b),
+    responses: { '200': ok('The case after the action'), ...errors },
+  },
+});
+
+export function buildOpenApi(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: "CPI casework API (Centri per l'Impiego)",
+      version: '1.0.0',
+      description:
+        'Cases of Italian public employment offices run as durable workflows. Every endpoint but /healthz, /readyz ' +
+        'and /openapi.json needs `Authorization: Bearer <JWT>` (HS256; claims sub, role, offices). Errors are RFC 9457 ' +
+        'problem details with the failing field paths in `errors`.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      responses: {
+        Problem: {
+          description: 'A problem (RFC 9457)',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { path: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+        Case: {
+          type: 'object',
+          description:
+            'A case: status, step, parties, tasks, deadlines with their legal basis, documents, decisions, checks, outcome.',
+          required: ['caseId', 'procedure', 'office', 'status', 'step', 'tasks', 'deadlines', 'version'],
+          properties: {
+            caseId: { type: 'string' },
+            procedure: { type: 'string' },
+            office: { type: 'string' },
+            status: { enum: ['open', 'suspended', 'closed', 'withdrawn'] },
+            step: { type: 'string' },
+            outcome: { type: ['string', 'null'] },
+            tasks: { type: 'array', items: { type: 'object' } },
+            deadlines: { type: 'array', items: { type: 'object' } },
+            version: { type: 'integer' },
+          },
+        },
+        ...Object.fromEntries(PROCEDURES.map((p) => [`${p.code}StartInput`, schema(p.startSchema)])),
+      },
+    },
+    paths: {
+      '/healthz': {
+        get: { summary: 'The process is up', security: [], responses: { '200': { description: 'up' } } },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Temporal and the database are reachable',
+          security: [],
+          responses: { '200': { description: 'ready' }, '503': problem },
+        },
+      },
+      '/v1/procedures': {
+        get: {
+          summary: 'Catalogue: procedures with the JSON Schemas of their inputs, task forms and news',
+          responses: { '200': { description: 'catalogue' }, ...errors },
+        },
+      },
+      '/v1/offices': {
+        get: {
+          summary: 'Offices with their sites and calendars',
+          responses: { '200': { description: 'offices' } },
+        },
+      },
+      '/v1/cases': {
+        post: {
+          summary: 'Open a case',
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', maxLength: 200 },
+            },
+          ],
+          requestBody: body(startCaseBody),
+          responses: {
+            '201': ok('The new case (Location header)'),
+            '200': ok('The case already opened with this Idempotency-Key'),
+            ...errors,
+          },
+        },
+        get: {
+          summary: 'List cases in your scope',
+          parameters: queryParams(listCasesQuery),
+          responses: { '200': { description: 'a page of cases with nextCursor' }, ...errors },
+        },
+      },
+      '/v1/cases/{id}': {
+        get: {
+          summary: 'One case',
+          parameters: [idPath('id')],
+          responses: { '200': ok('The case'), ...errors },
+        },
+      },
+      '/v1/cases/{id}/events': {
+        get: {
+          summary: 'The audit trail of a case, oldest first',
+          parameters: [idPath('id')],
+          responses: { '200': { description: 'events' }, ...errors },
+        },
+      },
+      '/v1/cases/{id}/news': caseAction('News from an outside body (e.g. the INPS decision)', newsBody),
+      '/v1/cases/{id}/suspend': caseAction('Suspend a case: its terms stop running', reasonBody),
+      '/v1/cases/{id}/resume': caseAction(
+        'Resume a case: its terms run again with the time they had left',
+        reasonBody,
+      ),
+      '/v1/cases/{id}/withdraw': caseAction('Withdraw a case', reasonBody),
+      '/v1/events': {
+        get: {
+          summary: 'The event feed of your scope, after a cursor',
+          parameters: queryParams(eventsFeedQuery),
+          responses: { '200': { description: 'events with nextCursor' }, ...errors },
+        },
+      },
+      '/v1/tasks': {
+        get: {
+          summary: 'Your inbox: mine, available, overdue, escalated',
+          parameters: queryParams(listTasksQuery),
+          responses: { '200': { description: 'tasks' }, ...errors },
+        },
+      },
+      '/v1/tasks/{id}/claim': {
+        post: {
+          summary: 'Claim a task',
+          parameters: [idPath('id')],
+          responses: { '200': ok('The case'), ...errors },
+        },
+      },
+      '/v1/tasks/{id}/complete': caseAction(
+        'Complete a task with an outcome and its form data',
+        completeTaskBody,
+      ),
+      '/v1/tasks/{id}/reassign': caseAction('Reassign a task (supervisors)', reassignTaskBody),
+      '/v1/workload': {
+        get: {
+          summary: 'Workload of your offices (supervisors)',
+          responses: { '200': { description: 'workload' }, ...errors },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The use cases behind the routes. Writes go through Temporal (start, Update); reads come from the MongoDB read
+ * model. Nothing is written to MongoDB before a workflow exists, except the idempotency reservation.
+ */
+import { createHash } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ulid } from 'ulid';
+import type { Actor, CaseStart, CaseView } from '../domain/case-model';
+import { findProcedure } from '../domain/catalogue';
+import { OFFICES, findOffice, officeCalendar } from '../domain/offices';
+import type { ProcedureDef } from '../domain/procedure';
+import { CIGO_CODE, cigoDurationCheck, type CigoStartInput } from '../domain/procedures/cigo';
+import type { CaseDoc, Db, TaskDoc } from '../platform/db';
+import { isDuplicateKey } from '../platform/db';
+import { earlierUnitPeriods } from '../platform/queries';
+import { unitKey } from '../workflows/cigo';
+import { settledUpdate } from '../workflows/messages';
+import type { FieldIssue } from '../workflows/messages';
+import type { Principal } from './auth';
+import { canSeeCase } from './auth';
+import { HttpProblem, problems, zodIssues } from './problem';
+
+export interface ServiceDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+export interface StartResult {
+  created: boolean;
+  view: CaseView;
+}
+
+const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
+  TaskNotFound: { status: 404, slug: 'not-found' },
+  TaskNotOpen: { status: 409, slug: 'task-not-open' },
+  TaskAssignedToOther: { status: 409, slug: 'task-assigned-to-other' },
+  CaseNotOpen: { status: 409, slug: 'case-not-open' },
+  CaseSuspended: { status: 409, slug: 'case-suspended' },
+  CaseNotSuspended: { status: 409, slug: 'case-not-suspended' },
+  NewsNotExpected: { status: 409, slug: 'news-not-expected' },
+  OutcomeNotAllowed: { status: 400, slug: 'validation' },
+  InvalidFormData: { status: 400, slug: 'validation' },
+  UnknownNews: { status: 400, slug: 'validation' },
+  RoleNotAllowed: { status: 403, slug: 'forbidden' },
+};
+
+/** Maps a refused Update to a problem: the workflow's failure type says which. */
+export function problemFromTemporal(err: unknown): HttpProblem | null {
+  if (err instanceof WorkflowNotFoundError) {
+    return problems.conflict('case-not-open', 'The case has ended: it takes no more actions.');
+  }
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const cause = err.cause;
+    const mapped = REFUSAL_STATUS[cause.type ?? ''];
+    if (!mapped) return null;
+    const issues = (cause.details?.[0] as FieldIssue[] | undefined) ?? undefined;
+    return new HttpProblem(mapped.status, mapped.slug, titleFor(mapped.status), cause.message, {
+      reason: cause.type,
+      ...(issues ? { errors: issues } : {}),
+    });
+  }
+  return null;
+}
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Not found';
+  if (status === 403) return 'Not allowed';
+  if (status === 400) return 'Invalid request';
+  return 'Conflict with the state of the case';
+}
+
+export function actorOf(p: Principal): Actor {
+  return { sub: p.sub, role: p.role };
+}
+
+function hashRequest(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/** The public view of a stored case. */
+export function caseFromDoc(doc: CaseDoc): CaseView {
+  const { _id, sortKey: _s, openedBySub: _o, assignees: _a, ...rest } = doc;
+  return { caseId: _id, ...rest };
+}
+
+export function taskFromDoc(doc: TaskDoc): Record<string, unknown> {
+  const { _id, version: _v, ...rest } = doc;
+  return { taskId: _id, ...rest };
+}
+
+export class CaseService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private handle(caseId: string): WorkflowHandle {
+    return this.deps.temporal.workflow.getHandle(caseId);
+  }
+
+  /** Rules that refuse a start before any case exists (with the arithmetic shown). */
+  private async precheck(procedure: ProcedureDef, input: Record<string, unknown>): Promise<void> {
+    if (procedure.code === CIGO_CODE) {
+      const cigo = input as CigoStartInput;
+      const check = cigoDurationCheck(cigo.suspension, await earlierUnitPeriods(this.deps.db, unitKey(cigo)));
+      if (!check.ok) {
+        throw problems.refused('duration-limit', check.explanation, { rule: check.legalBasis, check });
+      }
+    }
+  }
+
+  private async officeSnapshot(
+    code: string,
+  ): Promise<Pick<CaseStart, 'officeCalendar' | 'serviceTargetWorkingDays'>> {
+    const office = findOffice(code);
+    if (!office) throw problems.validation([{ path: 'office', message: 'unknown office' }]);
+    const stored = await this.deps.db.offices.findById(code).lean();
+    return {
+      officeCalendar: officeCalendar(office),
+      serviceTargetWorkingDays: stored?.serviceTargetWorkingDays ?? office.serviceTargetWorkingDays,
+    };
+  }
+
+  async startCase(
+    p: Principal,
+    body: { procedure: string; office: string; input: Record<string, unknown> },
+    idempotencyKey: string | undefined,
+  ): Promise<StartResult> {
+    const procedure = findProcedure(body.procedure);
+    if (!procedure) {
+      throw problems.validation([
+        { path: 'procedure', message: 'unknown procedure; see GET /v1/procedures' },
+      ]);
+    }
+    if ((p.role === 'officer' || p.role === 'supervisor') && !p.offices.includes(body.office)) {
+      throw problems.forbidden(`You do not work for the office ${body.office}.`);
+    }
+    const parsed = procedure.startSchema.safeParse(body.input);
+    if (!parsed.success) throw problems.validation(zodIssues(parsed.error, ['input']));
+    const input = parsed.data;
+
+    let caseId = `${procedure.code}-${new Date().getUTCFullYear()}-${ulid()}`;
+    if (idempotencyKey !== undefined) {
+      const keyId = `${p.sub}:${idempotencyKey}`;
+      const requestHash = hashRequest(body);
+      const existing = await this.deps.db.idempotency.findById(keyId).lean();
+      if (existing) {
+        if (existing.requestHash !== requestHash) {
+          throw problems.refused(
+            'idempotency-key-reused',
+            'This Idempotency-Key was used for a different request.',
+          );
+        }
+        return this.resumeStart(existing.caseId, p, procedure, body.office, input);
+      }
+      await this.precheck(procedure, input);
+      try {
+        await this.deps.db.idempotency.create({ _id: keyId, caseId, requestHash, createdAt: new Date() });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // A concurrent request with the same key won the reservation: answer with its case.
+        const winner = await this.deps.db.idempotency.findById(keyId).lean();
+        if (!winner) throw err;
+        caseId = winner.caseId;
+        return this.resumeStart(caseId, p, procedure, body.office, input);
+      }
+    } else {
+      await this.precheck(procedure, input);
+    }
+    const view = await this.startWorkflow(caseId, p, procedure, body.office, input);
+    return { created: true, view };
+  }
+
+  /** A replayed start: the case exists, or its start was interrupted after the reservation. */
+  private async resumeStart(
+    caseId: string,
+    p: Principal,
+    procedure: ProcedureDef,
+    office: string,
+    input: Record<string, unknown>,
+  ): Promise<StartResult> {
+    const doc = await this.deps.db.cases.findById(caseId).lean();
+    if (doc) return { created: false, view: caseFromDoc(doc) };
+    return { created: false, view: await this.startWorkflow(caseId, p, procedure, office, input) };
+  }
+
+  private async startWorkflow(
+    caseId: string,
+    p: Principal,
+    procedure: ProcedureDef,
+    office: string,
+    input: Record<string, unknown>,
+  ): Promise<CaseView> {
+    const start: CaseStart = {
+      caseId,
+      procedure: procedure.code,
+      office,
+      ...(await this.officeSnapshot(office)),
+      input,
+      openedBy: actorOf(p),
+    };
+    try {
+      await this.deps.temporal.workflow.start(procedure.workflowType, {
+        workflowId: caseId,
+        taskQueue: this.deps.taskQueue,
+        args: [start],
+        workflowIdConflictPolicy: 'FAIL',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    // Wait until the case has settled and its read model is written, so that a GET right after sees it.
+    return this.handle(caseId).executeUpdate(settledUpdate);
+  }
+
+  async getCaseDoc(p: Principal, caseId: string): Promise<CaseDoc> {
+    const doc = await this.deps.db.cases.findById(caseId).lean();
+    if (!doc || !canSeeCase(p, doc)) throw problems.notFound(`Case ${caseId}`);
+    return doc;
+  }
+
+  async getTaskDoc(p: Principal, taskId: string): Promise<TaskDoc> {
+    const task = await this.deps.db.tasks.findById(taskId).lean();
+    if (!task) throw problems.notFound(`Task ${taskId}`);
+    const owner = await this.deps.db.cases.findById(task.caseId, { office: 1, openedBySub: 1 }).lean();
+    if (!owner || !canSeeCase(p, owner)) throw problems.notFound(`Task ${taskId}`);
+    return task;
+  }
+
+  /** Sends an Update to a case and maps a refusal to its problem. */
+  async update<Arg>(caseId: string, def: UpdateDefinition<CaseView, [Arg]>, arg: Arg): Promise<CaseView> {
+    try {
+      return await this.handle(caseId).executeUpdate(def, { args: [arg] });
+    } catch (err) {
+      const problem = problemFromTemporal(err);
+      if (problem) throw problem;
+      throw err;
+    }
+  }
+
+  static officeCodes(): string[] {
+    return OFFICES.map((o) => o.code);
+  }
+}

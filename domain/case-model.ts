@@ -1,0 +1,182 @@
+/**
+ * The shape of a case as the workflow keeps it and as the read model stores it. Plain JSON only: these objects
+ * cross the workflow boundary (style.md §6), so dates are ISO strings.
+ */
+import type { CalendarProfile } from './calendar';
+
+export type Role = 'officer' | 'supervisor' | 'integrator' | 'admin';
+export const ROLES: readonly Role[] = ['officer', 'supervisor', 'integrator', 'admin'];
+
+export interface Actor {
+  sub: string;
+  role: Role | 'system';
+}
+
+export const SYSTEM: Actor = { sub: 'system', role: 'system' };
+
+export const CASE_EVENT_TYPES = [
+  'CaseOpened',
+  'TaskOpened',
+  'TaskClaimed',
+  'TaskReassigned',
+  'TaskEscalated',
+  'TaskCompleted',
+  'TaskCancelled',
+  'DeadlineSet',
+  'DeadlineMet',
+  'DeadlineMissed',
+  'DocumentRecorded',
+  'DocumentsRequested',
+  'NewsReceived',
+  'DecisionRecorded',
+  'CheckRecorded',
+  'CaseSuspended',
+  'CaseResumed',
+  'CaseWithdrawn',
+  'CaseClosed',
+] as const;
+export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
+
+export interface CaseEvent {
+  /** `<caseId>:<seq>`: unique, so a retried append never duplicates. */
+  eventId: string;
+  caseId: string;
+  seq: number;
+  type: CaseEventType;
+  /** Workflow time of the event (ISO instant). */
+  at: string;
+  actor: Actor;
+  summary: string;
+  data: Record<string, unknown>;
+}
+
+export type CaseStatus = 'open' | 'suspended' | 'closed' | 'withdrawn';
+export type TaskStatus = 'open' | 'completed' | 'cancelled';
+export type Priority = 'normal' | 'high';
+
+export interface TaskView {
+  taskId: string;
+  caseId: string;
+  procedure: string;
+  /** The form key in the procedure definition. */
+  key: string;
+  title: string;
+  candidateRole: Role;
+  office: string;
+  assignee: string | null;
+  status: TaskStatus;
+  priority: Priority;
+  openedAt: string;
+  /** The office's service target for this task (ISO instant). */
+  targetAt: string;
+  /** The legal deadline the task answers to, if any. */
+  deadlineId: string | null;
+  legalDueAt: string | null;
+  escalated: boolean;
+  outcomes: string[];
+  completedAt: string | null;
+  completedBy: string | null;
+  outcome: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export type DeadlineStatus = 'pending' | 'met' | 'missed' | 'cancelled';
+
+export interface DeadlineView {
+  id: string;
+  ruleId: string;
+  title: string;
+  legalBasis: string;
+  trigger: string;
+  theoretical: string;
+  due: string;
+  /** The instant the term ends (end of the due day, Italian time), shifted by any suspension. */
+  dueAt: string;
+  shiftedBecause: string | null;
+  halved: boolean;
+  status: DeadlineStatus;
+  /** What happens when the term is missed. */
+  consequence: string;
+}
+
+export interface DocumentView {
+  documentId: string;
+  kind: string;
+  title: string;
+  date: string | null;
+  reference: string | null;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface DecisionView {
+  kind: string;
+  outcome: string;
+  date: string | null;
+  body: string;
+  details: Record<string, unknown>;
+  recordedAt: string;
+}
+
+export interface CheckView {
+  id: string;
+  title: string;
+  legalBasis: string;
+  result: 'ok' | 'warning' | 'defect' | 'refused';
+  explanation: string;
+  figures: Record<string, unknown>;
+}
+
+export interface CaseParty {
+  role: string;
+  name: string;
+  identifier: string | null;
+}
+
+export interface CaseView {
+  caseId: string;
+  procedure: string;
+  procedureVersion: number;
+  title: string;
+  office: string;
+  status: CaseStatus;
+  step: string;
+  parties: CaseParty[];
+  /** Business keys searchable across cases (e.g. the production unit for the CIG caps). */
+  keys: Record<string, string>;
+  input: Record<string, unknown>;
+  openedAt: string;
+  openedBy: Actor;
+  closedAt: string | null;
+  outcome: string | null;
+  outcomeReason: string | null;
+  suspension: { since: string; reason: string; by: string } | null;
+  deadlines: DeadlineView[];
+  tasks: TaskView[];
+  documents: DocumentView[];
+  decisions: DecisionView[];
+  checks: CheckView[];
+  /** Procedure-specific facts shown on the case (e.g. authorised period, weeks used). */
+  facts: Record<string, unknown>;
+  /** Earliest pending due instant among open tasks' targets and pending deadlines. */
+  nextDueAt: string | null;
+  /** The sequence of the last event applied. */
+  version: number;
+}
+
+/** What the API gives the workflow when a case is opened: the input and the office snapshot. */
+export interface CaseStart {
+  caseId: string;
+  procedure: string;
+  office: string;
+  officeCalendar: CalendarProfile;
+  serviceTargetWorkingDays: number;
+  input: Record<string, unknown>;
+  openedBy: Actor;
+}
+
+/** A batch the workflow hands to the projection activity: new events and the resulting snapshot. */
+export interface ProjectionBatch {
+  events: CaseEvent[];
+  snapshot: CaseView;
+}

@@ -1,0 +1,497 @@
+/**
+ * CIG ordinaria (CIGO): D.Lgs. 148/2015 arts. 10–16, procedures.md §2.1–2.2.
+ * Pure rules and contracts; the workflow in workflows/cigo.ts sequences them.
+ */
+import { z } from 'zod';
+import type { IsoDate } from '../dates';
+import { addDays, addYears, daysBetween, maxDate, minDate } from '../dates';
+import type { DeadlineRule } from '../deadlines';
+import type { Dated } from '../parameters';
+import { valueOn } from '../parameters';
+import type { ProcedureDef } from '../procedure';
+import type { Period } from '../schemas';
+import { isoDate, longText, period, shortText, taxCode } from '../schemas';
+
+export const CIGO_CODE = 'CIGO';
+
+export interface CigoLimits {
+  /** Art. 12 c.1: up to 13 consecutive weeks per request. */
+  maxWeeksPerRequest: number;
+  /** Art. 12 c.2: at most 52 weeks in a rolling two-year window (biennio mobile) per production unit. */
+  maxWeeksInWindow: number;
+  windowYears: number;
+  /** Employers up to this many employees have the shorter consultation (art. 14 c.3). */
+  smallEmployerMax: number;
+  /** Unavoidable events: a joint examination only when the cut exceeds this many hours a week (art. 14 c.4). */
+  unavoidableExamHoursThreshold: number;
+  /** A late application covers periods from this many days before filing (art. 15 c.3) [LIKELY]. */
+  lateApplicationLookbackDays: number;
+}
+
+export const CIGO_LIMITS: readonly Dated<CigoLimits>[] = [
+  {
+    validFrom: '2015-09-24',
+    legalBasis: 'D.Lgs. 148/2015 arts. 12, 14, 15',
+    value: {
+      maxWeeksPerRequest: 13,
+      maxWeeksInWindow: 52,
+      windowYears: 2,
+      smallEmployerMax: 50,
+      unavoidableExamHoursThreshold: 16,
+      lateApplicationLookbackDays: 7,
+    },
+  },
+];
+
+export function cigoLimitsOn(on: IsoDate): CigoLimits {
+  return valueOn(CIGO_LIMITS, on).value;
+}
+
+const calendarDays = {
+  unit: 'DAY',
+  dayType: 'CALENDAR',
+  excludeStartDay: true,
+  rollForwardIfHoliday: true,
+  backward: false,
+  calendarScope: 'OFFICE',
+} as const;
+
+export const CIGO_RULES = {
+  consultation: {
+    ...calendarDays,
+    id: 'cigo-consultation',
+    title: 'Union consultation closes',
+    legalBasis: 'D.Lgs. 148/2015 art. 14 c.3',
+    trigger: 'union notice',
+    offset: 25,
+    saturdayRollsForward: false,
+    validFrom: '2015-09-24',
+    confidence: 'VERIFIED',
+  },
+  consultationSmall: {
+    ...calendarDays,
+    id: 'cigo-consultation-small',
+    title: 'Union consultation closes (employer with up to 50 employees)',
+    legalBasis: 'D.Lgs. 148/2015 art. 14 c.3',
+    trigger: 'union notice',
+    offset: 10,
+    saturdayRollsForward: false,
+    validFrom: '2015-09-24',
+    confidence: 'VERIFIED',
+  },
+  unavoidableExamRequest: {
+    ...calendarDays,
+    id: 'cigo-eone-exam-request',
+    title: 'Request for a joint examination (unavoidable event)',
+    legalBasis: 'D.Lgs. 148/2015 art. 14 c.4',
+    trigger: 'union notice',
+    offset: 3,
+    saturdayRollsForward: false,
+    validFrom: '2015-09-24',
+    confidence: 'VERIFIED',
+  },
+  unavoidableExam: {
+    ...calendarDays,
+    id: 'cigo-eone-exam',
+    title: 'Joint examination closes (unavoidable event)',
+    legalBasis: 'D.Lgs. 148/2015 art. 14 c.4',
+    trigger: 'request for the joint examination',
+    offset: 5,
+    saturdayRollsForward: false,
+    validFrom: '2015-09-24',
+    confidence: 'VERIFIED',
+  },
+  application: {
+    ...calendarDays,
+    id: 'cigo-application',
+    title: 'Application to INPS',
+    legalBasis: 'D.Lgs. 148/2015 art. 15 c.2',
+    trigger: 'start of the suspension or reduction',
+    offset: 15,
+    // Filed online: Saturday does not move the term.
+    saturdayRollsForward: false,
+    validFrom: '2015-09-24',
+    confidence: 'VERIFIED',
+  },
+  applicationUnavoidable: {
+    ...calendarDays,
+    id: 'cigo-application-eone',
+    title: 'Application to INPS (unavoidable event): end of the following month',
+    legalBasis: 'D.Lgs. 148/2015 art. 15 c.2, as amended by D.Lgs. 185/2016',
+    trigger: 'the unavoidable event',
+    offset: 1,
+    unit: 'END_OF_MONTH',
+    saturdayRollsForward: false,
+    validFrom: '2016-10-08',
+    confidence: 'VERIFIED',
+  },
+  integration: {
+    ...calendarDays,
+    id: 'cigo-integration',
+    title: 'Missing documents supplied by the employer',
+    legalBasis: 'L. 241/1990 art. 2 c.7 (one suspension of up to 30 days to obtain missing information)',
+    trigger: 'request for missing documents',
+    offset: 30,
+    saturdayRollsForward: true,
+    validFrom: '1990-08-18',
+    confidence: 'LIKELY',
+  },
+  inpsDecision: {
+    ...calendarDays,
+    id: 'cigo-inps-decision',
+    title: 'INPS decision expected (default term of an administrative procedure)',
+    legalBasis: 'L. 241/1990 art. 2 c.2 (no specific term found for the CIGO decision)',
+    trigger: 'application forwarded to INPS',
+    offset: 30,
+    saturdayRollsForward: true,
+    validFrom: '1990-08-18',
+    confidence: 'UNVERIFIED',
+  },
+  appeal: {
+    ...calendarDays,
+    id: 'cigo-appeal',
+    title: 'Appeal to the INPS Comitato amministratore GPT against a rejection or partial acceptance',
+    legalBasis: 'INPS Regolamento ricorsi (CdA delib. 8/2023) art. 5; INPS circ. 48/2023',
+    trigger: 'receipt of the INPS decision',
+    offset: 30,
+    saturdayRollsForward: false,
+    validFrom: '2023-05-17',
+    confidence: 'VERIFIED',
+  },
+} satisfies Record<string, DeadlineRule>;
+
+/** Causes of art. 11; the unavoidable ones (EONE) follow the special terms of arts. 14 c.4 and 15 c.2. */
+export const CIGO_CAUSES = {
+  temporary_market: { title: 'Temporary market situation', unavoidable: false },
+  temporary_event: { title: 'Temporary event not attributable to employer or workers', unavoidable: false },
+  weather: { title: 'Adverse weather (unavoidable event)', unavoidable: true },
+  unavoidable_event: { title: 'Other objectively unavoidable event (EONE)', unavoidable: true },
+} as const;
+export type CigoCause = keyof typeof CIGO_CAUSES;
+
+/** CIGO covers industry, including construction and quarrying (art. 10). */
+export const CIGO_SECTORS = ['industry', 'construction', 'quarrying'] as const;
+
+export const cigoStartInput = z
+  .object({
+    employer: z
+      .object({
+        taxCode,
+        name: shortText,
+        sector: z.enum(CIGO_SECTORS),
+        /** Average headcount of the previous semester: decides the consultation term (art. 14 c.3). */
+        averageEmployees: z.int().min(1).max(1_000_000),
+      })
+      .strict(),
+    productionUnit: z
+      .object({
+        /** The unit's stable identifier: the duration caps are counted per unit (art. 12). */
+        id: z
+          .string()
+          .trim()
+          .min(1)
+          .max(64)
+          .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
+        address: shortText,
+        municipality: shortText,
+        province: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter province code'),
+      })
+      .strict(),
+    cause: z.enum(Object.keys(CIGO_CAUSES) as [CigoCause, ...CigoCause[]]),
+    causeDescription: longText,
+    /** The day of the unavoidable event, when the cause is one (defaults to the start of the suspension). */
+    eventDate: isoDate.optional(),
+    suspension: period,
+    workersConcerned: z.int().min(1).max(1_000_000),
+    reductionHoursPerWeek: z.number().min(0).max(48),
+    unionNoticeDate: isoDate,
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const unavoidable = CIGO_CAUSES[v.cause].unavoidable;
+    // Art. 14 c.1: the union notice comes before the suspension (unavoidable events: as soon as possible).
+    if (!unavoidable && v.unionNoticeDate > v.suspension.from) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unionNoticeDate'],
+        message: 'the union notice must precede the suspension (D.Lgs. 148/2015 art. 14 c.1)',
+      });
+    }
+    if (v.eventDate !== undefined && !unavoidable) {
+      ctx.addIssue({ code: 'custom', path: ['eventDate'], message: 'only for unavoidable events' });
+    }
+    if (v.workersConcerned > v.employer.averageEmployees * 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workersConcerned'],
+        message: 'is implausibly larger than the average headcount',
+      });
+    }
+    const weeks = weeksOf(v.suspension);
+    const limits = cigoLimitsOn(v.suspension.from);
+    if (weeks > limits.maxWeeksPerRequest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['suspension'],
+        message: `covers ${weeks} weeks; one request may cover at most ${limits.maxWeeksPerRequest} (D.Lgs. 148/2015 art. 12 c.1)`,
+      });
+    }
+  });
+export type CigoStartInput = z.infer<typeof cigoStartInput>;
+
+/** Weeks of a period, a started week counting whole. */
+export function weeksOf(p: Period): number {
+  return Math.ceil((daysBetween(p.from, p.to) + 1) / 7);
+}
+
+export interface UsedPeriod {
+  caseId: string;
+  from: IsoDate;
+  to: IsoDate;
+}
+
+export interface DurationCheck {
+  legalBasis: string;
+  windowFrom: IsoDate;
+  windowTo: IsoDate;
+  requestedWeeks: number;
+  usedWeeks: number;
+  totalWeeks: number;
+  maxWeeks: number;
+  ok: boolean;
+  /** Days of the window already used, counted once even where earlier periods overlap. */
+  usedDays: number;
+  counted: { caseId: string; from: IsoDate; to: IsoDate; days: number }[];
+  explanation: string;
+}
+
+function clip(
+  p: { from: IsoDate; to: IsoDate },
+  from: IsoDate,
+  to: IsoDate,
+): { from: IsoDate; to: IsoDate } | null {
+  const f = maxDate(p.from, from);
+  const t = minDate(p.to, to);
+  return f <= t ? { from: f, to: t } : null;
+}
+
+function unionDays(periods: readonly { from: IsoDate; to: IsoDate }[]): number {
+  const sorted = [...periods].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  let total = 0;
+  let curFrom: IsoDate | null = null;
+  let curTo: IsoDate | null = null;
+  for (const p of sorted) {
+    if (curFrom === null || curTo === null || p.from > addDays(curTo, 1)) {
+      if (curFrom !== null && curTo !== null) total += daysBetween(curFrom, curTo) + 1;
+      curFrom = p.from;
+      curTo = p.to;
+    } else if (p.to > curTo) {
+      curTo = p.to;
+    }
+  }
+  if (curFrom !== null && curTo !== null) total += daysBetween(curFrom, curTo) + 1;
+  return total;
+}
+
+/**
+ * Art. 12 c.2: CIGO may not exceed 52 weeks in a rolling two-year window per production unit. The window ends on
+ * the last day of the requested period and looks back two years (Ministry circ. 17/2017 for the anchoring).
+ * Earlier periods are those of other cases of the same unit that were not rejected or withdrawn.
+ */
+export function cigoDurationCheck(requested: Period, earlier: readonly UsedPeriod[]): DurationCheck {
+  const limits = cigoLimitsOn(requested.from);
+  const windowTo = requested.to;
+  const windowFrom = addDays(addYears(windowTo, -limits.windowYears), 1);
+  const counted = earlier
+    .map((p) => ({ caseId: p.caseId, clipped: clip(p, windowFrom, windowTo) }))
+    .filter((x): x is { caseId: string; clipped: { from: IsoDate; to: IsoDate } } => x.clipped !== null)
+    .map((x) => ({ caseId: x.caseId, ...x.clipped, days: daysBetween(x.clipped.from, x.clipped.to) + 1 }));
+  const usedDays = unionDays(counted);
+  const usedWeeks = Math.ceil(usedDays / 7);
+  const totalWeeks = Math.ceil(unionDays([...counted, requested]) / 7);
+  const requestedWeeks = weeksOf(requested);
+  const ok = totalWeeks <= limits.maxWeeksInWindow;
+  const explanation =
+    `Window ${windowFrom} – ${windowTo}: ${usedWeeks} week(s) already used in ${counted.length} earlier case(s), ` +
+    `${requestedWeeks} requested, ${totalWeeks} in all against a maximum of ${limits.maxWeeksInWindow}` +
+    (ok ? '.' : ': the request exceeds the limit.');
+  return {
+    legalBasis: 'D.Lgs. 148/2015 art. 12 c.2; Ministry circ. 17/2017',
+    windowFrom,
+    windowTo,
+    requestedWeeks,
+    usedWeeks,
+    totalWeeks,
+    maxWeeks: limits.maxWeeksInWindow,
+    ok,
+    usedDays,
+    counted,
+    explanation,
+  };
+}
+
+/**
+ * A late application (after the 15-day term) covers only periods from a week before the filing date
+ * (D.Lgs. 148/2015 art. 15 c.3) [LIKELY].
+ */
+export function coveredFromAfterLateFiling(suspensionFrom: IsoDate, filedOn: IsoDate): IsoDate {
+  return maxDate(suspensionFrom, addDays(filedOn, -cigoLimitsOn(filedOn).lateApplicationLookbackDays));
+}
+
+export function isUnavoidable(input: CigoStartInput): boolean {
+  return CIGO_CAUSES[input.cause].unavoidable;
+}
+
+/** Whether an unavoidable-event case has a joint examination at all (cut over 16 hours a week, art. 14 c.4). */
+export function unavoidableExamApplies(input: CigoStartInput): boolean {
+  return input.reductionHoursPerWeek > cigoLimitsOn(input.suspension.from).unavoidableExamHoursThreshold;
+}
+
+export function consultationRule(input: CigoStartInput): DeadlineRule {
+  return input.employer.averageEmployees <= cigoLimitsOn(input.unionNoticeDate).smallEmployerMax
+    ? CIGO_RULES.consultationSmall
+    : CIGO_RULES.consultation;
+}
+
+// ---- task forms and news ----
+
+const minutes = z.object({ minutesDate: isoDate, summary: longText.optional() }).strict();
+
+export const cigoForms = {
+  examRequest: {
+    key: 'exam-request',
+    title: 'Record whether a joint examination was requested (unavoidable event)',
+    candidateRole: 'officer',
+    alsoAllowed: ['supervisor', 'admin'],
+    outcomes: {
+      requested: {
+        title: 'A joint examination was requested',
+        schema: z.object({ requestDate: isoDate, requestedBy: z.enum(['unions', 'employer']) }).strict(),
+      },
+      not_requested: { title: 'No joint examination was requested', schema: z.object({}).strict() },
+    },
+  },
+  consultation: {
+    key: 'union-consultation',
+    title: 'Record the outcome of the union consultation',
+    candidateRole: 'officer',
+    alsoAllowed: ['supervisor', 'admin'],
+    outcomes: {
+      agreement: { title: 'Concluded with an agreement', schema: minutes },
+      no_agreement: { title: 'Concluded without agreement (not required for CIGO)', schema: minutes },
+      not_requested: { title: 'Neither side asked for a joint examination', schema: z.object({}).strict() },
+    },
+  },
+  application: {
+    key: 'inps-application',
+    title: 'Register the application filed with INPS',
+    candidateRole: 'officer',
+    alsoAllowed: ['supervisor', 'admin'],
+    outcomes: {
+      filed: {
+        title: 'The employer filed the application',
+        schema: z
+          .object({
+            filedOn: isoDate,
+            inpsProtocol: z.string().trim().min(1).max(64),
+            hoursRequested: z.number().positive().max(10_000_000),
+            technicalReport: z.boolean(),
+          })
+          .strict(),
+      },
+      not_filed: {
+        title: 'The employer will not apply',
+        schema: z.object({ reason: longText }).strict(),
+      },
+    },
+  },
+  completeness: {
+    key: 'completeness-check',
+    title: 'Check the application is complete',
+    candidateRole: 'officer',
+    alsoAllowed: ['supervisor', 'admin'],
+    outcomes: {
+      complete: {
+        title: 'Complete: forward to INPS',
+        schema: z.object({ note: longText.optional() }).strict(),
+      },
+      incomplete: {
+        title: 'Incomplete: ask the employer for the missing documents',
+        schema: z.object({ missing: z.array(shortText).min(1).max(20) }).strict(),
+      },
+    },
+  },
+  chase: {
+    key: 'chase-inps',
+    title: 'INPS has not decided: solicit the decision',
+    candidateRole: 'officer',
+    alsoAllowed: ['supervisor', 'admin'],
+    outcomes: {
+      solicited: { title: 'Solicited INPS', schema: z.object({ note: longText.optional() }).strict() },
+    },
+  },
+} as const;
+
+export const inpsDecisionNews = z
+  .object({
+    decision: z.enum(['authorised', 'partial', 'rejected']),
+    decidedOn: isoDate,
+    protocol: z.string().trim().min(1).max(64),
+    authorised: period.optional(),
+    hoursAuthorised: z.number().positive().optional(),
+    reasons: longText.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.decision !== 'rejected' && v.authorised === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['authorised'],
+        message: 'required when the decision authorises',
+      });
+    }
+    if (v.decision === 'rejected' && v.authorised !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['authorised'], message: 'must be absent for a rejection' });
+    }
+    if (v.decision !== 'authorised' && v.reasons === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reasons'],
+        message: 'required for a partial or rejected decision',
+      });
+    }
+  });
+export type InpsDecisionNews = z.infer<typeof inpsDecisionNews>;
+
+export const documentsSupplementedNews = z
+  .object({ documents: z.array(shortText).min(1).max(20), receivedOn: isoDate })
+  .strict();
+
+export const cigoProcedure: ProcedureDef = {
+  code: CIGO_CODE,
+  version: 1,
+  title: 'Cassa integrazione guadagni ordinaria (CIGO)',
+  legalBasis: 'D.Lgs. 148/2015 arts. 10–16',
+  description:
+    'Ordinary wage guarantee for industry: union notice and optional joint examination, application to INPS ' +
+    "within the legal term, the office's completeness check, the INPS decision and the duration limits per " +
+    'production unit.',
+  workflowType: 'cigOrdinaria',
+  startSchema: cigoStartInput,
+  tasks: Object.fromEntries(Object.values(cigoForms).map((f) => [f.key, f])),
+  news: {
+    'inps-decision': {
+      type: 'inps-decision',
+      title: 'Decision of INPS on the application',
+      from: 'INPS',
+      schema: inpsDecisionNews,
+    },
+    'documents-supplemented': {
+      type: 'documents-supplemented',
+      title: 'The employer supplied the missing documents',
+      from: 'employer',
+      schema: documentsSupplementedNews,
+    },
+  },
+  deadlineRules: Object.values(CIGO_RULES),
+};

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const str = (): z.ZodString => z.string();
+
+/** The environment every process reads, parsed once at start (style.md §12). */
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(
+    emptyToUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
+  TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, str().default('localhost:7233')),
+  TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, str().default('default')),
+  TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, str().default('cpi-cases')),
+  MONGODB_URI: z.preprocess(
+    emptyToUndefined,
+    str().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+  ),
+  JWT_SECRET: z.preprocess(emptyToUndefined, str().min(32, 'must be at least 32 characters')),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['error', 'warn', 'info', 'debug']).default('info')),
+  LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['json', 'pretty']).optional()),
+  BODY_LIMIT: z.preprocess(
+    emptyToUndefined,
+    str()
+      .regex(/^\d+(b|kb|mb)$/)
+      .default('100kb'),
+  ),
+});
+
+export type Config = Omit<z.infer<typeof envSchema>, 'LOG_FORMAT'> & { LOG_FORMAT: 'json' | 'pretty' };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws one error listing every problem. Never includes secret values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = result.data;
+  return { ...c, LOG_FORMAT: c.LOG_FORMAT ?? (c.NODE_ENV === 'production' ? 'json' : 'pretty') };
+}
+
+/** Loads the config or exits the process with the list of problems. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

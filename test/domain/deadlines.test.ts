@@ -1,0 +1,110 @@
+import type { DeadlineRule } from '../../domain/deadlines';
+import { RuleNotInForceError, computeDeadline, ruleInForce } from '../../domain/deadlines';
+import { findOffice, officeCalendar } from '../../domain/offices';
+import { CIGO_RULES } from '../../domain/procedures/cigo';
+
+const lucca = officeCalendar(findOffice('lucca')!);
+const viareggio = officeCalendar(findOffice('viareggio')!);
+
+const base: DeadlineRule = {
+  id: 'test',
+  title: 'test term',
+  legalBasis: 'test',
+  trigger: 'test',
+  offset: 10,
+  unit: 'DAY',
+  dayType: 'CALENDAR',
+  excludeStartDay: true,
+  rollForwardIfHoliday: true,
+  saturdayRollsForward: false,
+  backward: false,
+  calendarScope: 'OFFICE',
+  validFrom: '2000-01-01',
+  confidence: 'VERIFIED',
+};
+
+describe('computeDeadline', () => {
+  it('when the start day is excluded, then 15 days from 25 March end on 9 April', () => {
+    expect(computeDeadline(CIGO_RULES.application, '2026-03-25', { calendar: lucca }).due).toBe('2026-04-09');
+  });
+
+  it('when the last day is Easter Monday, then the term moves to Tuesday and says why', () => {
+    const d = computeDeadline(CIGO_RULES.application, '2026-03-22', { calendar: lucca });
+    expect(d.theoretical).toBe('2026-04-06');
+    expect(d.due).toBe('2026-04-07');
+    expect(d.shiftedBecause).toBe("Lunedì dell'Angelo");
+  });
+
+  it('when the last day is 8 December, then the 25-day consultation ends on the 9th', () => {
+    expect(computeDeadline(CIGO_RULES.consultation, '2026-11-13', { calendar: lucca }).due).toBe(
+      '2026-12-09',
+    );
+  });
+
+  it("when the last day is the office's patron day, then only that office's term moves", () => {
+    const rule = { ...base, offset: 10 };
+    expect(computeDeadline(rule, '2027-07-02', { calendar: lucca }).due).toBe('2027-07-13');
+    expect(computeDeadline(rule, '2027-07-02', { calendar: viareggio }).due).toBe('2027-07-12');
+  });
+
+  it('when the last day is a Saturday, then it moves only if the rule says so', () => {
+    expect(computeDeadline({ ...base, offset: 30 }, '2026-01-01', { calendar: lucca }).due).toBe(
+      '2026-01-31',
+    );
+    expect(
+      computeDeadline({ ...base, offset: 30, saturdayRollsForward: true }, '2026-01-01', { calendar: lucca })
+        .due,
+    ).toBe('2026-02-02');
+  });
+
+  it('when the term is the end of the following month, then a Sunday end moves to Monday', () => {
+    expect(computeDeadline(CIGO_RULES.applicationUnavoidable, '2026-01-15', { calendar: lucca }).due).toBe(
+      '2026-02-28',
+    );
+    expect(computeDeadline(CIGO_RULES.applicationUnavoidable, '2026-04-10', { calendar: lucca }).due).toBe(
+      '2026-06-01',
+    );
+  });
+
+  it('when the term is counted backwards, then a holiday moves it earlier', () => {
+    const d = computeDeadline({ ...base, backward: true }, '2026-06-12', { calendar: lucca });
+    expect(d.theoretical).toBe('2026-06-02');
+    expect(d.due).toBe('2026-06-01');
+  });
+
+  it('when the start day counts, then the term ends a day sooner', () => {
+    expect(computeDeadline({ ...base, excludeStartDay: false }, '2026-03-02', { calendar: lucca }).due).toBe(
+      '2026-03-11',
+    );
+  });
+
+  it('when a halving condition holds, then the term is halved with the stated rounding', () => {
+    const rule: DeadlineRule = { ...base, offset: 45, halving: { condition: 'under-10', rounding: 'down' } };
+    expect(computeDeadline(rule, '2026-03-02', { calendar: lucca, conditions: ['under-10'] }).due).toBe(
+      '2026-03-24',
+    );
+    expect(
+      computeDeadline({ ...rule, halving: { condition: 'under-10', rounding: 'up' } }, '2026-03-02', {
+        calendar: lucca,
+        conditions: ['under-10'],
+      }).due,
+    ).toBe('2026-03-25');
+    expect(computeDeadline(rule, '2026-03-02', { calendar: lucca }).halved).toBe(false);
+  });
+
+  it('when working days are counted, then holidays and Saturdays are skipped', () => {
+    expect(
+      computeDeadline({ ...base, offset: 3, dayType: 'WORKING' }, '2026-04-02', { calendar: lucca }).due,
+    ).toBe('2026-04-08');
+  });
+
+  it('when a rule is not yet in force, then it cannot be applied, and the version in force is picked by date', () => {
+    expect(() => computeDeadline(CIGO_RULES.appeal, '2023-05-01', { calendar: lucca })).toThrow(
+      RuleNotInForceError,
+    );
+    const v1 = { ...base, id: 'x', offset: 60, validTo: '2023-05-16' };
+    const v2 = { ...base, id: 'x', offset: 30, validFrom: '2023-05-17' };
+    expect(ruleInForce([v1, v2], '2023-01-10').offset).toBe(60);
+    expect(ruleInForce([v1, v2], '2024-01-10').offset).toBe(30);
+  });
+});

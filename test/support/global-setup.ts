@@ -1,0 +1,44 @@
+/**
+ * Starts the real servers the suites need, once per run: a MongoDB-wire server (FerretDB on SQLite, unless
+ * MONGODB_URI points at a real MongoDB) and a Temporal dev server. Workflow suites start their own time-skipping
+ * server (time is global to it, so one per file). Connection details reach the test workers through env vars.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunningServer } from '../../scripts/local-servers';
+import { readProvisionedPaths, startMongoWire, startTemporalDev } from '../../scripts/local-servers';
+
+declare global {
+  var __CPI_SERVERS__: RunningServer[] | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const paths = readProvisionedPaths();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-test-'));
+  const servers: RunningServer[] = [];
+  globalThis.__CPI_SERVERS__ = servers;
+  const started = Date.now();
+  if (process.env.MONGODB_URI) {
+    process.env.TEST_MONGODB_URI = process.env.MONGODB_URI;
+  } else {
+    const mongo = await startMongoWire({
+      paths,
+      dataDir: path.join(dir, 'db'),
+      logFile: path.join(dir, 'db.log'),
+    });
+    servers.push(mongo);
+    process.env.TEST_MONGODB_URI = mongo.uri;
+  }
+  const temporal = await startTemporalDev({
+    cli: paths.temporalCli,
+    logFile: path.join(dir, 'temporal.log'),
+  });
+  servers.push(temporal);
+  process.env.TEST_TEMPORAL_ADDRESS = `127.0.0.1:${temporal.port}`;
+  process.env.TEST_TIME_SKIPPING_SERVER = paths.temporalTestServer;
+  process.env.TEST_LOG_DIR = dir;
+  process.stderr.write(
+    `\n[test servers] database ${process.env.TEST_MONGODB_URI}, temporal ${process.env.TEST_TEMPORAL_ADDRESS}, up in ${Date.now() - started} ms (logs in ${dir})\n`,
+  );
+}

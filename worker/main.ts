@@ -1,0 +1,32 @@
+/** Worker entry for deployment: runs the case workflows and activities against TEMPORAL_ADDRESS and MONGODB_URI. */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../platform/config';
+import { connectDb } from '../platform/db';
+import { createLogger } from '../platform/logger';
+import { createWorker } from './create-worker';
+import { installTemporalRuntime } from './runtime';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: 'worker' });
+  installTemporalRuntime(logger);
+  const db = await connectDb(config.MONGODB_URI);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
+  });
+  logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });
+  // The worker shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.
+  await worker.run();
+  await connection.close();
+  await db.close();
+  logger.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

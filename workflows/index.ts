@@ -1,0 +1,2 @@
+// Every workflow type the worker registers. One file per procedure; the kernel is shared.
+export { cigOrdinaria } from './cigo';

@@ -1,0 +1,685 @@
+/**
+ * The case kernel: what every procedure workflow shares. It keeps the case view, numbers and emits domain
+ * events, opens and closes tasks, runs legal deadlines and service targets as durable timers that stop while the
+ * case is suspended, and answers the Updates of workflows/messages.ts.
+ *
+ * Events and the snapshot are written to MongoDB by the `project` activity, strictly in order (one chain), with
+ * an id per event and a version guard, so that a retried activity never duplicates or regresses anything.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { CaseActivities } from '../activities/types';
+import type {
+  Actor,
+  CaseEvent,
+  CaseEventType,
+  CaseStart,
+  CaseView,
+  CheckView,
+  DeadlineView,
+  Role,
+  TaskView,
+} from '../domain/case-model';
+import { SYSTEM } from '../domain/case-model';
+import type { IsoDate } from '../domain/dates';
+import { endOfRomeDay, romeDate } from '../domain/dates';
+import type { DeadlineRule } from '../domain/deadlines';
+import { computeDeadline, serviceTargetDay } from '../domain/deadlines';
+import type { ProcedureDef, TaskFormDef } from '../domain/procedure';
+import type {
+  CompleteTaskInput,
+  FieldIssue,
+  LifecycleInput,
+  NewsInput,
+  ReassignTaskInput,
+  RefusalType,
+  TaskActionInput,
+} from './messages';
+import {
+  caseQuery,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  newsUpdate,
+  reassignTaskUpdate,
+  resumeUpdate,
+  settledUpdate,
+  suspendUpdate,
+  withdrawUpdate,
+} from './messages';
+
+/** Writing the read model must eventually succeed: retried without limit, with backoff. */
+const projectionOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+const { project } = proxyActivities<CaseActivities>(projectionOptions);
+
+export function refuse(type: RefusalType, message: string, issues?: FieldIssue[]): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: issues ? [issues] : [] });
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+const STAFF: readonly Role[] = ['officer', 'supervisor', 'admin'];
+
+export interface CaseHeader {
+  title: string;
+  parties: CaseView['parties'];
+  keys: Record<string, string>;
+}
+
+export class CaseKernel {
+  readonly view: CaseView;
+  private seq = 0;
+  private taskSeq = 0;
+  private pending: CaseEvent[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  /** What the main flow waits for, while it waits; null while it runs. */
+  private mainWait: (() => boolean) | null = null;
+  private readonly awaitingNews = new Set<string>();
+  private readonly news = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    readonly start: CaseStart,
+    readonly procedure: ProcedureDef,
+    header: CaseHeader,
+  ) {
+    this.view = {
+      caseId: start.caseId,
+      procedure: procedure.code,
+      procedureVersion: procedure.version,
+      title: header.title,
+      office: start.office,
+      status: 'open',
+      step: 'opened',
+      parties: header.parties,
+      keys: header.keys,
+      input: start.input,
+      openedAt: nowIso(),
+      openedBy: start.openedBy,
+      closedAt: null,
+      outcome: null,
+      outcomeReason: null,
+      suspension: null,
+      deadlines: [],
+      tasks: [],
+      documents: [],
+      decisions: [],
+      checks: [],
+      facts: {},
+      nextDueAt: null,
+      version: 0,
+    };
+    this.installHandlers();
+    this.emit('CaseOpened', `Case opened: ${header.title}`, { input: start.input }, start.openedBy);
+  }
+
+  get today(): IsoDate {
+    return romeDate(Date.now());
+  }
+
+  get terminal(): boolean {
+    return this.view.status === 'closed' || this.view.status === 'withdrawn';
+  }
+
+  // ---- events and projection ----
+
+  emit(type: CaseEventType, summary: string, data: Record<string, unknown>, actor: Actor = SYSTEM): void {
+    this.seq += 1;
+    this.view.version = this.seq;
+    this.pending.push({
+      eventId: `${this.view.caseId}:${this.seq}`,
+      caseId: this.view.caseId,
+      seq: this.seq,
+      type,
+      at: nowIso(),
+      actor,
+      summary,
+      data,
+    });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    this.inFlight += 1;
+    this.chain = this.chain.then(async () => {
+      try {
+        if (this.pending.length === 0) return;
+        const events = this.pending.splice(0, this.pending.length);
+        this.view.nextDueAt = this.computeNextDue();
+        // A deep copy: the snapshot must not change while the activity is scheduled.
+        const snapshot = JSON.parse(JSON.stringify(this.view)) as CaseView;
+        await project({ events, snapshot });
+      } finally {
+        this.inFlight -= 1;
+      }
+    });
+  }
+
+  private computeNextDue(): string | null {
+    const dues = [
+      ...this.view.tasks.filter((t) => t.status === 'open').map((t) => t.targetAt),
+      ...this.view.deadlines.filter((d) => d.status === 'pending').map((d) => d.dueAt),
+    ].sort();
+    return dues[0] ?? null;
+  }
+
+  private get settled(): boolean {
+    if (this.pending.length > 0 || this.inFlight > 0) return false;
+    // A suspended case does not move until resumed: what has been written is where it stands.
+    if (this.terminal || this.view.status === 'suspended') return true;
+    return this.mainWait !== null && !this.mainWait();
+  }
+
+  /** Resolves when the main flow is blocked again and every event has been written. */
+  async settle(): Promise<CaseView> {
+    await condition(() => this.settled);
+    return this.view;
+  }
+
+  // ---- waiting ----
+
+  /**
+   * Waits for `pred`, or for the instant `dueAt()` (re-read, since a resume moves it); the clock does not run
+   * while the case is suspended. True when `pred` held in time.
+   */
+  private async waitUntil(pred: () => boolean, dueAt: () => number): Promise<boolean> {
+    for (;;) {
+      if (pred() || this.terminal) return pred();
+      if (this.view.status === 'suspended') {
+        await condition(() => this.view.status !== 'suspended' || pred());
+        continue;
+      }
+      const remaining = dueAt() - Date.now();
+      if (remaining <= 0) return pred();
+      await condition(() => pred() || this.view.status === 'suspended' || this.terminal, remaining);
+    }
+  }
+
+  /** Marks the main flow as blocked on `pred` while `wait` runs, so that Updates can tell when it has settled. */
+  private async blockMain<T>(pred: () => boolean, wait: () => Promise<T>): Promise<T> {
+    this.mainWait = () => pred() || this.terminal;
+    try {
+      const result = await wait();
+      // The main flow does not move on while the case is suspended.
+      await condition(() => this.view.status !== 'suspended' || this.terminal);
+      return result;
+    } finally {
+      this.mainWait = null;
+    }
+  }
+
+  // ---- deadlines ----
+
+  setDeadline(
+    id: string,
+    rule: DeadlineRule,
+    trigger: IsoDate,
+    consequence: string,
+    conditions: readonly string[] = [],
+  ): DeadlineView {
+    const computed = computeDeadline(rule, trigger, { calendar: this.start.officeCalendar, conditions });
+    const deadline: DeadlineView = {
+      id,
+      ruleId: rule.id,
+      title: rule.title,
+      legalBasis: rule.legalBasis,
+      trigger,
+      theoretical: computed.theoretical,
+      due: computed.due,
+      dueAt: new Date(endOfRomeDay(computed.due)).toISOString(),
+      shiftedBecause: computed.shiftedBecause ?? null,
+      halved: computed.halved,
+      status: 'pending',
+      consequence,
+    };
+    this.view.deadlines.push(deadline);
+    const shift = deadline.shiftedBecause
+      ? ` (moved from ${deadline.theoretical}: ${deadline.shiftedBecause})`
+      : '';
+    this.emit('DeadlineSet', `${rule.title}: due ${deadline.due}${shift} — ${rule.legalBasis}`, { deadline });
+    return deadline;
+  }
+
+  deadline(id: string): DeadlineView {
+    const d = this.view.deadlines.find((x) => x.id === id);
+    if (!d) throw ApplicationFailure.nonRetryable(`unknown deadline ${id}`, 'KernelError');
+    return d;
+  }
+
+  markDeadline(d: DeadlineView, status: 'met' | 'missed' | 'cancelled', note?: string): void {
+    if (d.status === status) return;
+    d.status = status;
+    if (status === 'met')
+      this.emit('DeadlineMet', `${d.title}: met`, { deadlineId: d.id, note: note ?? null });
+    if (status === 'missed') {
+      this.emit('DeadlineMissed', `${d.title}: missed — ${d.consequence}`, {
+        deadlineId: d.id,
+        due: d.due,
+        legalBasis: d.legalBasis,
+        consequence: d.consequence,
+        note: note ?? null,
+      });
+    }
+  }
+
+  /** Waits for `pred` until the deadline, without judging it: true when `pred` held in time. */
+  async waitWithin(d: DeadlineView, pred: () => boolean): Promise<boolean> {
+    return this.blockMain(pred, () => this.waitUntil(pred, () => Date.parse(d.dueAt)));
+  }
+
+  /** Waits for `pred` until the deadline; marks it met or missed and says which. */
+  async raceDeadline(d: DeadlineView, pred: () => boolean): Promise<boolean> {
+    const met = await this.waitWithin(d, pred);
+    if (this.terminal) return false;
+    this.markDeadline(d, met ? 'met' : 'missed');
+    return met;
+  }
+
+  // ---- tasks ----
+
+  openTask(form: TaskFormDef, opts: { deadline?: DeadlineView } = {}): TaskView {
+    this.taskSeq += 1;
+    const opened = nowIso();
+    const target = serviceTargetDay(
+      this.today,
+      this.start.serviceTargetWorkingDays,
+      this.start.officeCalendar,
+    );
+    const task: TaskView = {
+      taskId: `${this.view.caseId}.T${this.taskSeq}`,
+      caseId: this.view.caseId,
+      procedure: this.view.procedure,
+      key: form.key,
+      title: form.title,
+      candidateRole: form.candidateRole,
+      office: this.view.office,
+      assignee: null,
+      status: 'open',
+      priority: 'normal',
+      openedAt: opened,
+      targetAt: new Date(endOfRomeDay(target)).toISOString(),
+      deadlineId: opts.deadline?.id ?? null,
+      legalDueAt: opts.deadline?.dueAt ?? null,
+      escalated: false,
+      outcomes: Object.keys(form.outcomes),
+      completedAt: null,
+      completedBy: null,
+      outcome: null,
+      data: null,
+    };
+    this.view.tasks.push(task);
+    this.emit('TaskOpened', `Task opened: ${form.title}`, { task });
+    void this.watchServiceTarget(task);
+    return task;
+  }
+
+  /** The office's service target: a missed target escalates the task to the office's supervisors. */
+  private async watchServiceTarget(task: TaskView): Promise<void> {
+    const done = await this.waitUntil(
+      () => task.status !== 'open',
+      () => Date.parse(task.targetAt),
+    );
+    if (done || this.terminal || task.status !== 'open') return;
+    task.escalated = true;
+    task.priority = 'high';
+    this.emit('TaskEscalated', `Service target missed: "${task.title}" escalated to the supervisors`, {
+      taskId: task.taskId,
+      targetAt: task.targetAt,
+      escalatedTo: { role: 'supervisor', office: task.office },
+    });
+  }
+
+  async waitForTask(task: TaskView): Promise<TaskView> {
+    const pred = (): boolean => task.status !== 'open';
+    await this.blockMain(pred, () => condition(() => pred() || this.terminal));
+    return task;
+  }
+
+  cancelTask(task: TaskView, reason: string): void {
+    if (task.status !== 'open') return;
+    task.status = 'cancelled';
+    task.outcome = null;
+    this.emit('TaskCancelled', `Task closed without completion: ${task.title} (${reason})`, {
+      taskId: task.taskId,
+      reason,
+    });
+  }
+
+  private form(task: TaskView): TaskFormDef {
+    const f = this.procedure.tasks[task.key];
+    if (!f)
+      throw ApplicationFailure.nonRetryable(`task form ${task.key} is not in the procedure`, 'KernelError');
+    return f;
+  }
+
+  private openTaskOrRefuse(taskId: string): TaskView {
+    const task = this.view.tasks.find((t) => t.taskId === taskId);
+    if (!task) refuse('TaskNotFound', `task ${taskId} is not part of this case`);
+    if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
+    if (task.status !== 'open') refuse('TaskNotOpen', `the task is already ${task.status}`);
+    return task;
+  }
+
+  // ---- news from outside ----
+
+  async waitForNews(type: string, d: DeadlineView): Promise<Record<string, unknown> | null> {
+    this.awaitingNews.add(type);
+    this.news.delete(type);
+    try {
+      const got = await this.raceDeadline(d, () => this.news.has(type));
+      return got ? (this.news.get(type) ?? null) : null;
+    } finally {
+      this.awaitingNews.delete(type);
+    }
+  }
+
+  // ---- records ----
+
+  recordDocument(
+    kind: string,
+    title: string,
+    date: string | null,
+    reference: string | null,
+    by: Actor = SYSTEM,
+  ): void {
+    const doc = {
+      documentId: `${this.view.caseId}.D${this.view.documents.length + 1}`,
+      kind,
+      title,
+      date,
+      reference,
+      recordedAt: nowIso(),
+      recordedBy: by.sub,
+    };
+    this.view.documents.push(doc);
+    this.emit('DocumentRecorded', `Document recorded: ${title}`, { document: doc }, by);
+  }
+
+  recordCheck(check: CheckView): void {
+    this.view.checks = [...this.view.checks.filter((c) => c.id !== check.id), check];
+    this.emit('CheckRecorded', `${check.title}: ${check.result} — ${check.explanation}`, { check });
+  }
+
+  recordDecision(
+    kind: string,
+    outcome: string,
+    date: string | null,
+    body: string,
+    details: Record<string, unknown>,
+    by: Actor,
+  ): void {
+    const decision = { kind, outcome, date, body, details, recordedAt: nowIso() };
+    this.view.decisions.push(decision);
+    this.emit('DecisionRecorded', `Decision of ${body}: ${outcome}`, { decision }, by);
+  }
+
+  setStep(step: string): void {
+    this.view.step = step;
+  }
+
+  close(outcome: string, reason: string): void {
+    if (this.terminal) return;
+    for (const t of this.view.tasks) this.cancelTask(t, 'case closed');
+    for (const d of this.view.deadlines) if (d.status === 'pending') d.status = 'cancelled';
+    this.view.status = 'closed';
+    this.view.step = 'closed';
+    this.view.outcome = outcome;
+    this.view.outcomeReason = reason;
+    this.view.closedAt = nowIso();
+    this.emit('CaseClosed', `Case closed: ${outcome} — ${reason}`, { outcome, reason });
+  }
+
+  // ---- running ----
+
+  /** Runs the procedure until it returns or the case is withdrawn, then waits for the Update handlers. */
+  async run(main: () => Promise<void>): Promise<CaseView> {
+    log.info('case opened', { caseId: this.view.caseId, procedure: this.view.procedure });
+    await Promise.race([main(), condition(() => this.terminal)]);
+    if (!this.terminal) this.close('completed', 'the procedure reached its end');
+    await condition(() => this.settled && allHandlersFinished());
+    log.info('case ended', {
+      caseId: this.view.caseId,
+      status: this.view.status,
+      outcome: this.view.outcome,
+    });
+    return this.view;
+  }
+
+  private installHandlers(): void {
+    setHandler(caseQuery, () => this.view);
+    setHandler(settledUpdate, () => this.settle());
+
+    setHandler(
+      completeTaskUpdate,
+      async ({ taskId, outcome, data, actor }) => {
+        const task = this.view.tasks.find((t) => t.taskId === taskId);
+        if (!task) throw ApplicationFailure.nonRetryable('task vanished', 'KernelError');
+        const parsed = this.form(task).outcomes[outcome]?.schema.parse(data) ?? data;
+        task.status = 'completed';
+        task.outcome = outcome;
+        task.data = parsed;
+        task.completedAt = nowIso();
+        task.completedBy = actor.sub;
+        task.assignee ??= actor.sub;
+        this.emit(
+          'TaskCompleted',
+          `Task completed: ${task.title} → ${outcome}`,
+          { taskId, outcome, data: parsed },
+          actor,
+        );
+        return this.settle();
+      },
+      {
+        validator: ({ taskId, outcome, data, actor }: CompleteTaskInput) => {
+          const task = this.openTaskOrRefuse(taskId);
+          if (this.view.status === 'suspended')
+            refuse('CaseSuspended', 'the case is suspended: resume it first');
+          const form = this.form(task);
+          if (
+            actor.role === 'system' ||
+            (actor.role !== form.candidateRole && !form.alsoAllowed.includes(actor.role))
+          ) {
+            refuse('RoleNotAllowed', `the role ${actor.role} may not complete "${form.title}"`);
+          }
+          if (actor.role === 'officer' && task.assignee !== null && task.assignee !== actor.sub) {
+            refuse('TaskAssignedToOther', `the task is assigned to ${task.assignee}`);
+          }
+          const def = form.outcomes[outcome];
+          if (!def) {
+            refuse(
+              'OutcomeNotAllowed',
+              `outcome "${outcome}" is not one of: ${Object.keys(form.outcomes).join(', ')}`,
+              [{ path: 'outcome', message: `must be one of: ${Object.keys(form.outcomes).join(', ')}` }],
+            );
+          }
+          const result = def.schema.safeParse(data);
+          if (!result.success) {
+            refuse(
+              'InvalidFormData',
+              'the form data is not valid for this outcome',
+              result.error.issues.map((i) => ({
+                path: ['data', ...i.path.map(String)].join('.'),
+                message: i.message,
+              })),
+            );
+          }
+        },
+      },
+    );
+
+    setHandler(
+      claimTaskUpdate,
+      ({ taskId, actor }) => {
+        const task = this.openTaskOrRefuse(taskId);
+        task.assignee = actor.sub;
+        this.emit(
+          'TaskClaimed',
+          `Task claimed by ${actor.sub}: ${task.title}`,
+          { taskId, assignee: actor.sub },
+          actor,
+        );
+        return this.settle();
+      },
+      {
+        validator: ({ taskId, actor }: TaskActionInput) => {
+          const task = this.openTaskOrRefuse(taskId);
+          if (actor.role === 'system' || !STAFF.includes(actor.role))
+            refuse('RoleNotAllowed', `the role ${actor.role} may not claim tasks`);
+          if (task.assignee !== null && task.assignee !== actor.sub) {
+            refuse('TaskAssignedToOther', `the task is already claimed by ${task.assignee}`);
+          }
+        },
+      },
+    );
+
+    setHandler(
+      reassignTaskUpdate,
+      ({ taskId, assignee, reason, actor }) => {
+        const task = this.openTaskOrRefuse(taskId);
+        const from = task.assignee;
+        task.assignee = assignee;
+        this.emit(
+          'TaskReassigned',
+          `Task reassigned from ${from ?? 'nobody'} to ${assignee ?? 'the office pool'}: ${task.title}`,
+          { taskId, from, to: assignee, reason },
+          actor,
+        );
+        return this.settle();
+      },
+      {
+        validator: ({ taskId, actor }: ReassignTaskInput) => {
+          this.openTaskOrRefuse(taskId);
+          if (actor.role !== 'supervisor' && actor.role !== 'admin') {
+            refuse('RoleNotAllowed', 'only a supervisor may reassign tasks');
+          }
+        },
+      },
+    );
+
+    setHandler(
+      newsUpdate,
+      ({ type, data, actor }) => {
+        const def = this.procedure.news[type];
+        const parsed = def ? def.schema.parse(data) : data;
+        this.news.set(type, parsed);
+        this.emit(
+          'NewsReceived',
+          `News from ${def?.from ?? 'outside'}: ${def?.title ?? type}`,
+          { type, data: parsed },
+          actor,
+        );
+        return this.settle();
+      },
+      {
+        validator: ({ type, data }: NewsInput) => {
+          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
+          const def = this.procedure.news[type];
+          if (!def) {
+            refuse('UnknownNews', `this procedure takes no news of type "${type}"`, [
+              { path: 'type', message: `must be one of: ${Object.keys(this.procedure.news).join(', ')}` },
+            ]);
+          }
+          if (!this.awaitingNews.has(type))
+            refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
+          const result = def.schema.safeParse(data);
+          if (!result.success) {
+            refuse(
+              'InvalidFormData',
+              'the news is not valid',
+              result.error.issues.map((i) => ({
+                path: ['data', ...i.path.map(String)].join('.'),
+                message: i.message,
+              })),
+            );
+          }
+        },
+      },
+    );
+
+    setHandler(
+      suspendUpdate,
+      ({ reason, actor }) => {
+        this.view.status = 'suspended';
+        this.view.suspension = { since: nowIso(), reason, by: actor.sub };
+        this.emit('CaseSuspended', `Case suspended: ${reason}`, { reason }, actor);
+        return this.settle();
+      },
+      {
+        validator: ({ actor }: LifecycleInput) => {
+          this.staffOnly(actor);
+          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
+          if (this.view.status === 'suspended') refuse('CaseSuspended', 'the case is already suspended');
+        },
+      },
+    );
+
+    setHandler(
+      resumeUpdate,
+      ({ reason, actor }) => {
+        const since = this.view.suspension ? Date.parse(this.view.suspension.since) : Date.now();
+        const pausedMs = Math.max(0, Date.now() - since);
+        // The clock stopped while suspended: every running term keeps the time it had left.
+        const moved: { id: string; dueAt: string }[] = [];
+        for (const d of this.view.deadlines.filter((x) => x.status === 'pending')) {
+          d.dueAt = new Date(Date.parse(d.dueAt) + pausedMs).toISOString();
+          d.due = romeDate(Date.parse(d.dueAt) - 1);
+          moved.push({ id: d.id, dueAt: d.dueAt });
+        }
+        for (const t of this.view.tasks.filter((x) => x.status === 'open')) {
+          t.targetAt = new Date(Date.parse(t.targetAt) + pausedMs).toISOString();
+          if (t.legalDueAt !== null)
+            t.legalDueAt = new Date(Date.parse(t.legalDueAt) + pausedMs).toISOString();
+        }
+        this.view.status = 'open';
+        this.view.suspension = null;
+        this.emit('CaseResumed', `Case resumed: ${reason}`, { reason, pausedMs, moved }, actor);
+        return this.settle();
+      },
+      {
+        validator: ({ actor }: LifecycleInput) => {
+          this.staffOnly(actor);
+          if (this.view.status !== 'suspended') refuse('CaseNotSuspended', 'the case is not suspended');
+        },
+      },
+    );
+
+    setHandler(
+      withdrawUpdate,
+      ({ reason, actor }) => {
+        for (const t of this.view.tasks) this.cancelTask(t, 'case withdrawn');
+        for (const d of this.view.deadlines) if (d.status === 'pending') d.status = 'cancelled';
+        this.view.status = 'withdrawn';
+        this.view.step = 'withdrawn';
+        this.view.outcome = 'withdrawn';
+        this.view.outcomeReason = reason;
+        this.view.closedAt = nowIso();
+        this.view.suspension = null;
+        this.emit('CaseWithdrawn', `Case withdrawn: ${reason}`, { reason }, actor);
+        return this.settle();
+      },
+      {
+        validator: ({ actor }: LifecycleInput) => {
+          if (actor.role === 'system') refuse('RoleNotAllowed', 'system may not withdraw');
+          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
+        },
+      },
+    );
+  }
+
+  private staffOnly(actor: Actor): void {
+    if (actor.role === 'system' || !STAFF.includes(actor.role)) {
+      refuse('RoleNotAllowed', `the role ${actor.role} may not do this`);
+    }
+  }
+}
