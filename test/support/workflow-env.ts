@@ -1,0 +1,97 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { CaseStart, CaseView } from '../../domain/case-model';
+import { romeDate } from '../../domain/dates';
+import { findOffice, officeCalendar } from '../../domain/offices';
+import type { Db } from '../../platform/db';
+import { connectDb } from '../../platform/db';
+import { createLogger } from '../../platform/logger';
+import type { WorkflowBundle } from '../../worker/create-worker';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import { installTemporalRuntime } from '../../worker/runtime';
+import { testMongoUri, timeSkippingServerPath, uniqueName } from './env';
+
+/** One time-skipping server, one database and one workflow bundle per test file. */
+export interface WorkflowTestContext {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  bundle: WorkflowBundle;
+  taskQueue: string;
+}
+
+export async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
+  installTemporalRuntime(createLogger({ level: 'warn', format: 'pretty', service: 'test' }));
+  const [env, db, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+    }),
+    connectDb(testMongoUri(), { dbName: uniqueName('wf') }),
+    bundleWorkflows(),
+  ]);
+  return { env, db, bundle, taskQueue: uniqueName('tq') };
+}
+
+export async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined): Promise<void> {
+  if (!ctx) return;
+  await ctx.db.connection.dropDatabase().catch(() => undefined);
+  await ctx.db.close();
+  await ctx.env.teardown();
+}
+
+/** Runs `fn` while a worker polls the suite's task queue. */
+export async function withWorker<T>(ctx: WorkflowTestContext, fn: () => Promise<T>): Promise<T> {
+  // A queue of its own per test: a worker left behind by a failed test cannot steal the next test's tasks.
+  ctx.taskQueue = uniqueName('tq');
+  const worker = await createWorker({
+    connection: ctx.env.nativeConnection,
+    namespace: ctx.env.namespace ?? 'default',
+    taskQueue: ctx.taskQueue,
+    db: ctx.db,
+    bundle: ctx.bundle,
+  });
+  return worker.runUntil(fn);
+}
+
+export async function today(ctx: WorkflowTestContext): Promise<string> {
+  return romeDate(await ctx.env.currentTimeMs());
+}
+
+export function caseStart(caseId: string, input: object, office = 'lucca'): CaseStart {
+  const o = findOffice(office);
+  if (!o) throw new Error(office);
+  return {
+    caseId,
+    procedure: caseId.split('-')[0] ?? 'CIGO',
+    office,
+    officeCalendar: officeCalendar(o),
+    serviceTargetWorkingDays: o.serviceTargetWorkingDays,
+    input: input as Record<string, unknown>,
+    openedBy: { sub: 'officer-lucca', role: 'officer' },
+  };
+}
+
+export function openTask(view: CaseView, key: string): CaseView['tasks'][number] {
+  const t = view.tasks.find((x) => x.key === key && x.status === 'open');
+  if (!t)
+    throw new Error(
+      `no open task ${key}; tasks: ${view.tasks.map((x) => `${x.key}:${x.status}`).join(', ')}`,
+    );
+  return t;
+}
+
+/** The failure type of a refused Update, or 'accepted'. */
+export async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'accepted';
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+      return err.cause.type ?? 'untyped';
+    throw err;
+  }
+}
+
+export type CaseWorkflow = (start: CaseStart) => Promise<CaseView>;
+export type Handle = WorkflowHandle<CaseWorkflow>;

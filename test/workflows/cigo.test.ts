@@ -1,0 +1,399 @@
+/**
+ * CIGO on the time-skipping server: every branch, expired terms included. Activities write to a real
+ * MongoDB-wire database, so the read model is checked too.
+ */
+import type { CaseView } from '../../domain/case-model';
+import { addDays } from '../../domain/dates';
+import {
+  caseQuery,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  newsUpdate,
+  resumeUpdate,
+  settledUpdate,
+  suspendUpdate,
+  withdrawUpdate,
+} from '../../workflows/messages';
+import { cigoInput } from '../support/cigo-input';
+import { uniqueName } from '../support/env';
+import type { WorkflowTestContext } from '../support/workflow-env';
+import type { CaseWorkflow, Handle } from '../support/workflow-env';
+import {
+  caseStart,
+  openTask,
+  refusal,
+  setUpWorkflowTests,
+  tearDownWorkflowTests,
+  today,
+  withWorker,
+} from '../support/workflow-env';
+
+let ctx: WorkflowTestContext;
+beforeAll(async () => {
+  ctx = await setUpWorkflowTests();
+}, 120_000);
+afterAll(() => tearDownWorkflowTests(ctx));
+
+const officer = { sub: 'officer-lucca', role: 'officer' as const };
+
+async function open(input: object, office = 'lucca') {
+  const caseId = uniqueName('CIGO-2026').replace('_', '-');
+  const handle = await ctx.env.client.workflow.start<CaseWorkflow>('cigOrdinaria', {
+    workflowId: caseId,
+    taskQueue: ctx.taskQueue,
+    args: [caseStart(caseId, input, office)],
+  });
+  const view = await handle.executeUpdate(settledUpdate);
+  return { caseId, handle, view };
+}
+
+function complete(
+  handle: Handle,
+  taskId: string,
+  outcome: string,
+  data: Record<string, unknown> = {},
+  actor = officer,
+): Promise<CaseView> {
+  return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, actor }] });
+}
+
+async function eventsOf(caseId: string) {
+  return ctx.db.events.find({ caseId }).sort({ seq: 1 }).lean();
+}
+
+describe('CIGO workflow', () => {
+  it('when every step is done in time, then the case closes with the INPS decision and a clean audit trail', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { caseId, handle, view } = await open(cigoInput(day0));
+      expect(view.status).toBe('open');
+      expect(view.step).toBe('union consultation');
+      expect(view.checks.find((c) => c.id === 'duration-biennio')?.result).toBe('ok');
+      const consultation = view.deadlines.find((d) => d.id === 'consultation');
+      expect(consultation?.legalBasis).toBe('D.Lgs. 148/2015 art. 14 c.3');
+      expect(view.deadlines.find((d) => d.id === 'application')?.legalBasis).toBe(
+        'D.Lgs. 148/2015 art. 15 c.2',
+      );
+
+      let v = await handle.executeUpdate(claimTaskUpdate, {
+        args: [{ taskId: openTask(view, 'union-consultation').taskId, actor: officer }],
+      });
+      expect(openTask(v, 'union-consultation').assignee).toBe('officer-lucca');
+      v = await complete(handle, openTask(v, 'union-consultation').taskId, 'agreement', {
+        minutesDate: day0,
+      });
+      expect(v.step).toBe('application to INPS');
+      expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('met');
+
+      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
+        filedOn: addDays(day0, 3),
+        inpsProtocol: 'INPS-2026-0001',
+        hoursRequested: 3200,
+        technicalReport: true,
+      });
+      expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('met');
+      expect(v.step).toBe('completeness check');
+
+      v = await complete(handle, openTask(v, 'completeness-check').taskId, 'incomplete', {
+        missing: ['technical report'],
+      });
+      expect(v.step).toBe('awaiting missing documents');
+      v = await handle.executeUpdate(newsUpdate, {
+        args: [
+          {
+            type: 'documents-supplemented',
+            data: { documents: ['technical report'], receivedOn: addDays(day0, 4) },
+            actor: officer,
+          },
+        ],
+      });
+      v = await complete(handle, openTask(v, 'completeness-check').taskId, 'complete');
+      expect(v.step).toBe('awaiting the INPS decision');
+      expect(await ctx.db.communications.countDocuments({ caseId })).toBe(1);
+
+      const authorised = { from: addDays(day0, 2), to: addDays(day0, 15) };
+      await handle.executeUpdate(newsUpdate, {
+        args: [
+          {
+            type: 'inps-decision',
+            data: {
+              decision: 'partial',
+              decidedOn: addDays(day0, 10),
+              protocol: 'D-1',
+              authorised,
+              reasons: 'second fortnight not justified',
+            },
+            actor: { sub: 'inps-gateway', role: 'integrator' },
+          },
+        ],
+      });
+      const final = await handle.result();
+      expect(final.status).toBe('closed');
+      expect(final.outcome).toBe('partially-authorised');
+      expect(final.facts.countedPeriod).toEqual(authorised);
+      expect(final.decisions[0]?.details.appeal).toMatchObject({ dueBy: addDays(day0, 40) });
+
+      const events = await eventsOf(caseId);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+      expect(events[0]?.type).toBe('CaseOpened');
+      expect(events[events.length - 1]?.type).toBe('CaseClosed');
+      const stored = await ctx.db.cases.findById(caseId).lean();
+      expect(stored?.status).toBe('closed');
+      expect(stored?.version).toBe(events.length);
+      expect(await ctx.db.tasks.countDocuments({ caseId, status: 'open' })).toBe(0);
+    });
+  });
+
+  it('when the terms expire, then the consultation closes by law, the late filing is cut to a week before, and INPS is chased', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { caseId, handle } = await open(cigoInput(day0));
+      await ctx.env.sleep('26 days');
+      let v = await handle.query(caseQuery);
+      expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('missed');
+      expect(v.tasks.find((t) => t.key === 'union-consultation')?.status).toBe('cancelled');
+      expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('missed');
+      // The consultation task sat past the office's one-day target: escalated before the term closed it.
+      expect(v.tasks.find((t) => t.key === 'union-consultation')?.escalated).toBe(true);
+
+      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
+        filedOn: addDays(day0, 25),
+        inpsProtocol: 'INPS-LATE',
+        hoursRequested: 1000,
+        technicalReport: true,
+      });
+      const late = v.checks.find((c) => c.id === 'late-application');
+      expect(late?.result).toBe('warning');
+      expect(v.facts.coveredFrom).toBe(addDays(day0, 18));
+      v = await complete(handle, openTask(v, 'completeness-check').taskId, 'complete');
+      await ctx.env.sleep('32 days');
+      v = await handle.query(caseQuery);
+      expect(openTask(v, 'chase-inps').title).toMatch(/solicit/);
+      expect(v.deadlines.find((d) => d.id === 'inps-decision-1')?.status).toBe('missed');
+
+      await handle.executeUpdate(newsUpdate, {
+        args: [
+          {
+            type: 'inps-decision',
+            data: {
+              decision: 'rejected',
+              decidedOn: addDays(day0, 60),
+              protocol: 'D-2',
+              reasons: 'cause not temporary',
+            },
+            actor: officer,
+          },
+        ],
+      });
+      const final = await handle.result();
+      expect(final.outcome).toBe('rejected');
+      expect(final.facts.countedPeriod).toBeNull();
+      const types = (await eventsOf(caseId)).map((e) => e.type);
+      expect(types.filter((t) => t === 'DeadlineMissed').length).toBeGreaterThanOrEqual(3);
+      expect(types).toContain('TaskEscalated');
+    });
+  });
+
+  it('when an unavoidable event cuts over 16 hours and nobody asks for an examination, then the request term lapses and the application is due at the end of next month', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { handle, view } = await open(
+        cigoInput(day0, {
+          cause: 'weather',
+          eventDate: day0,
+          suspension: { from: day0, to: addDays(day0, 6) },
+          reductionHoursPerWeek: 24,
+        }),
+      );
+      expect(view.step).toBe('joint examination request');
+      expect(view.deadlines.find((d) => d.id === 'application')?.ruleId).toBe('cigo-application-eone');
+      await ctx.env.sleep('4 days');
+      let v = await handle.query(caseQuery);
+      expect(v.deadlines.find((d) => d.id === 'exam-request')?.status).toBe('missed');
+      v = await complete(handle, openTask(v, 'inps-application').taskId, 'not_filed', {
+        reason: 'the weather cleared, no hours lost',
+      });
+      const final = await handle.result();
+      expect(final.outcome).toBe('not-filed');
+      expect(final.outcomeReason).toBe('the weather cleared, no hours lost');
+    });
+  });
+
+  it('when an unavoidable event is examined, then the 5-day examination term runs from the request', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { handle, view } = await open(
+        cigoInput(day0, {
+          cause: 'unavoidable_event',
+          suspension: { from: day0, to: addDays(day0, 6) },
+          reductionHoursPerWeek: 30,
+        }),
+      );
+      let v = await complete(handle, openTask(view, 'exam-request').taskId, 'requested', {
+        requestDate: addDays(day0, 1),
+        requestedBy: 'unions',
+      });
+      const exam = v.deadlines.find((d) => d.id === 'exam');
+      expect(exam?.trigger).toBe(addDays(day0, 1));
+      expect(exam?.theoretical).toBe(addDays(day0, 6));
+      v = await complete(handle, openTask(v, 'union-consultation').taskId, 'no_agreement', {
+        minutesDate: addDays(day0, 5),
+      });
+      expect(v.step).toBe('application to INPS');
+      expect(v.documents.map((d) => d.kind)).toContain('consultation-minutes');
+      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'employer withdrew', actor: officer }] });
+      expect((await handle.result()).status).toBe('withdrawn');
+    });
+  });
+
+  it('when a small employer cuts under 16 hours for an unavoidable event, then no examination is held', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { handle, view } = await open(
+        cigoInput(day0, {
+          cause: 'weather',
+          suspension: { from: day0, to: addDays(day0, 3) },
+          reductionHoursPerWeek: 8,
+        }),
+      );
+      expect(view.step).toBe('application to INPS');
+      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'test done', actor: officer }] });
+    });
+  });
+
+  it('when the employer never supplies the missing documents, then the application is inadmissible', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { handle, view } = await open(cigoInput(day0));
+      let v = await complete(handle, openTask(view, 'union-consultation').taskId, 'not_requested');
+      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
+        filedOn: day0,
+        inpsProtocol: 'P',
+        hoursRequested: 10,
+        technicalReport: false,
+      });
+      v = await complete(handle, openTask(v, 'completeness-check').taskId, 'incomplete', {
+        missing: ['technical report', 'union notice proof'],
+      });
+      expect(v.deadlines.find((d) => d.id === 'integration-1')?.legalBasis).toMatch(/L. 241\/1990/);
+      await ctx.env.sleep('32 days');
+      const final = await handle.result();
+      expect(final.outcome).toBe('inadmissible');
+      expect(final.facts.countedPeriod).toBeNull();
+    });
+  });
+
+  it('when the case is suspended, then its terms stop and keep the time they had left', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { handle, view } = await open(cigoInput(day0));
+      const before = view.deadlines.find((d) => d.id === 'consultation');
+      await handle.executeUpdate(suspendUpdate, {
+        args: [{ reason: 'waiting for the employer', actor: officer }],
+      });
+      await ctx.env.sleep('30 days');
+      let v = await handle.query(caseQuery);
+      expect(v.status).toBe('suspended');
+      expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('pending');
+      expect(await refusal(complete(handle, openTask(v, 'union-consultation').taskId, 'not_requested'))).toBe(
+        'CaseSuspended',
+      );
+      v = await handle.executeUpdate(resumeUpdate, {
+        args: [{ reason: 'documents received', actor: officer }],
+      });
+      const after = v.deadlines.find((d) => d.id === 'consultation');
+      const shiftedDays = (Date.parse(after!.dueAt) - Date.parse(before!.dueAt)) / 86_400_000;
+      expect(shiftedDays).toBeGreaterThanOrEqual(30);
+      expect(shiftedDays).toBeLessThan(30.1);
+      v = await complete(handle, openTask(v, 'union-consultation').taskId, 'not_requested');
+      expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('met');
+      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'test done', actor: officer }] });
+    });
+  });
+
+  it('when a completion is refused, then nothing changes: wrong outcome, bad data, wrong role, unexpected news, done task, closed case', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { handle, view } = await open(cigoInput(day0));
+      const task = openTask(view, 'union-consultation');
+      expect(await refusal(complete(handle, task.taskId, 'approved'))).toBe('OutcomeNotAllowed');
+      expect(await refusal(complete(handle, task.taskId, 'agreement', { minutesDate: '2026-02-30' }))).toBe(
+        'InvalidFormData',
+      );
+      expect(await refusal(complete(handle, task.taskId, 'agreement', { minutesDate: day0, extra: 1 }))).toBe(
+        'InvalidFormData',
+      );
+      expect(
+        await refusal(
+          complete(
+            handle,
+            task.taskId,
+            'not_requested',
+            {},
+            { sub: 'portal', role: 'integrator' as 'officer' },
+          ),
+        ),
+      ).toBe('RoleNotAllowed');
+      expect(await refusal(complete(handle, 'nope', 'not_requested'))).toBe('TaskNotFound');
+      expect(
+        await refusal(
+          handle.executeUpdate(newsUpdate, {
+            args: [
+              {
+                type: 'inps-decision',
+                data: { decision: 'rejected', decidedOn: day0, protocol: 'x', reasons: 'y' },
+                actor: officer,
+              },
+            ],
+          }),
+        ),
+      ).toBe('NewsNotExpected');
+      expect(
+        await refusal(
+          handle.executeUpdate(claimTaskUpdate, {
+            args: [{ taskId: task.taskId, actor: { sub: 'other-officer', role: 'officer' } }],
+          }),
+        ),
+      ).toBe('accepted');
+      expect(await refusal(complete(handle, task.taskId, 'not_requested'))).toBe('TaskAssignedToOther');
+      const unchanged = await handle.query(caseQuery);
+      expect(unchanged.version).toBe(view.version + 1); // only the claim
+      await complete(handle, task.taskId, 'not_requested', {}, { sub: 'other-officer', role: 'officer' });
+      expect(
+        await refusal(
+          complete(handle, task.taskId, 'not_requested', {}, { sub: 'other-officer', role: 'officer' }),
+        ),
+      ).toBe('TaskNotOpen');
+      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'test done', actor: officer }] });
+      await handle.result();
+    });
+  });
+
+  it("when the unit's earlier cases already use 52 weeks in two years, then the workflow refuses the case with the arithmetic", async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const input = cigoInput(day0, {
+        productionUnit: { id: 'full-unit', address: 'Via Roma 1', municipality: 'Lucca', province: 'LU' },
+      });
+      await ctx.db.cases.create({
+        _id: 'CIGO-2025-EARLIER',
+        procedure: 'CIGO',
+        office: 'lucca',
+        status: 'closed',
+        version: 1,
+        sortKey: '0',
+        openedBySub: 'x',
+        assignees: [],
+        keys: { productionUnit: `${input.employer.taxCode}/full-unit` },
+        facts: { countedPeriod: { from: addDays(day0, -400), to: addDays(day0, -37) } },
+      });
+      const { handle } = await open(input);
+      const final = await handle.result();
+      expect(final.outcome).toBe('refused');
+      const check = final.checks.find((c) => c.id === 'duration-biennio');
+      expect(check?.result).toBe('refused');
+      expect(check?.figures.usedWeeks).toBe(52);
+    });
+  });
+});
