@@ -590,8 +590,6 @@ export class CaseKernel {
               { path: 'type', message: `must be one of: ${Object.keys(this.procedure.news).join(', ')}` },
             ]);
           }
-          if (!this.awaitingNews.has(type))
-            refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
           const result = def.schema.safeParse(data);
           if (!result.success) {
             refuse(
@@ -603,6 +601,8 @@ export class CaseKernel {
               })),
             );
           }
+          if (!this.awaitingNews.has(type))
+            refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
         },
       },
     );

@@ -1,0 +1,189 @@
+/**
+ * `npm run dev`: the whole system on embedded defaults, in one command. Starts the Temporal dev server (state in
+ * .data/temporal.db), FerretDB on SQLite (.data/db), the worker and the API; seeds offices, demo principals and
+ * demo cases; prints the tokens and URLs. Ctrl-C or SIGTERM stops everything; a restart keeps every case.
+ * TEMPORAL_ADDRESS or MONGODB_URI, when set, are used instead of the embedded servers.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { CaseService } from '../api/service';
+import { addDays, romeDate } from '../domain/dates';
+import { loadConfig } from '../platform/config';
+import { connectDb } from '../platform/db';
+import { createLogger } from '../platform/logger';
+import { createWorker } from '../worker/create-worker';
+import { installTemporalRuntime } from '../worker/runtime';
+import type { RunningServer } from './local-servers';
+import { ROOT, readProvisionedPaths, startMongoWire, startTemporalDev } from './local-servers';
+import { DEMO_PRINCIPALS, demoTokens, seedReferenceData } from './seed';
+
+const DATA = path.join(ROOT, '.data');
+
+function devSecret(): string {
+  const file = path.join(DATA, 'dev-jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  mkdirSync(DATA, { recursive: true });
+  const prov = spawnSync('bash', [path.join(ROOT, 'scripts', 'provision.sh')], { stdio: 'inherit' });
+  if (prov.status !== 0) process.exit(prov.status ?? 1);
+  const paths = readProvisionedPaths();
+  const servers: RunningServer[] = [];
+
+  if (!process.env.MONGODB_URI) {
+    const port = Number(process.env.DEV_DB_PORT ?? 27018);
+    const db = await startMongoWire({
+      paths,
+      dataDir: path.join(DATA, 'db'),
+      port,
+      logFile: path.join(DATA, 'db.log'),
+    });
+    servers.push(db);
+    process.env.MONGODB_URI = `${db.uri}cpi`;
+  }
+  let uiUrl: string | null = null;
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const port = Number(process.env.DEV_TEMPORAL_PORT ?? 7233);
+    const uiPort = Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233);
+    const t = await startTemporalDev({
+      cli: paths.temporalCli,
+      port,
+      uiPort,
+      dbFile: path.join(DATA, 'temporal.db'),
+      logFile: path.join(DATA, 'temporal.log'),
+    });
+    servers.push(t);
+    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+    uiUrl = `http://127.0.0.1:${uiPort}`;
+  }
+  process.env.JWT_SECRET ??= devSecret();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: 'dev' });
+  installTemporalRuntime(logger, { handleSignals: false });
+
+  const db = await connectDb(config.MONGODB_URI);
+  await seedReferenceData(db);
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
+  });
+  const workerDone = worker.run();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    db,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    jwtSecret: config.JWT_SECRET,
+    logger,
+    bodyLimit: config.BODY_LIMIT,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.PORT, '127.0.0.1', () => resolve(s));
+  });
+
+  // Demo cases: opened once (the Idempotency-Key makes a restart find them again).
+  const service = new CaseService({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const today = romeDate(Date.now());
+  const demo = [
+    {
+      office: 'lucca',
+      key: 'demo-cigo-lucca',
+      name: 'Cartiera del Serchio S.p.A.',
+      unit: 'stab-porcari',
+      municipality: 'Porcari',
+    },
+    {
+      office: 'viareggio',
+      key: 'demo-cigo-viareggio',
+      name: 'Cantiere Navale Darsena S.r.l.',
+      unit: 'darsena-1',
+      municipality: 'Viareggio',
+    },
+  ];
+  for (const d of demo) {
+    const officer = DEMO_PRINCIPALS.find((p) => p.offices.length === 1 && p.offices[0] === d.office);
+    if (!officer) continue;
+    await service.startCase(
+      officer,
+      {
+        procedure: 'CIGO',
+        office: d.office,
+        input: {
+          employer: {
+            taxCode: d.office === 'lucca' ? '01234567890' : '09876543210',
+            name: d.name,
+            sector: 'industry',
+            averageEmployees: 85,
+          },
+          productionUnit: {
+            id: d.unit,
+            address: 'Via Provinciale 1',
+            municipality: d.municipality,
+            province: 'LU',
+          },
+          cause: 'temporary_market',
+          causeDescription: 'Temporary drop in orders',
+          suspension: { from: addDays(today, 3), to: addDays(today, 30) },
+          workersConcerned: 30,
+          reductionHoursPerWeek: 20,
+          unionNoticeDate: today,
+        },
+      },
+      d.key,
+    );
+  }
+
+  const base = `http://127.0.0.1:${config.PORT}`;
+  const lines = [
+    '',
+    `CPI casework is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `  API            ${base}   (health ${base}/healthz, OpenAPI ${base}/openapi.json)`,
+    `  Temporal       ${config.TEMPORAL_ADDRESS}${uiUrl ? `   (UI ${uiUrl})` : ''}`,
+    `  Database       ${config.MONGODB_URI}`,
+    '  Demo tokens (Authorization: Bearer <token>), also written to .data/tokens.json:',
+    ...demoTokens(config.JWT_SECRET).map((t) => `    ${t.sub.padEnd(26)} ${t.role.padEnd(10)} ${t.token}`),
+    '  Ctrl-C stops everything; cases are kept in .data/.',
+    '',
+  ];
+  writeFileSync(
+    path.join(DATA, 'tokens.json'),
+    JSON.stringify(Object.fromEntries(demoTokens(config.JWT_SECRET).map((t) => [t.sub, t.token])), null, 2),
+  );
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    worker.shutdown();
+    await workerDone;
+    await Promise.all([connection.close(), nativeConnection.close(), db.close()]);
+    for (const s of servers.reverse()) await s.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `dev stack failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/** Reference data and demo principals. Idempotent: upserts by id. */
+import type { Principal } from '../api/auth';
+import { signToken } from '../api/auth';
+import { OFFICES } from '../domain/offices';
+import type { Db } from '../platform/db';
+
+export const DEMO_PRINCIPALS: (Principal & { name: string })[] = [
+  { sub: 'officer-lucca', name: 'Officer, CPI Lucca', role: 'officer', offices: ['lucca'] },
+  {
+    sub: 'officer-castelnuovo-barga',
+    name: 'Officer, CPI Valle del Serchio',
+    role: 'officer',
+    offices: ['castelnuovo-barga'],
+  },
+  { sub: 'officer-viareggio', name: 'Officer, CPI Viareggio', role: 'officer', offices: ['viareggio'] },
+  {
+    sub: 'supervisor-lu',
+    name: 'Supervisor, Province of Lucca',
+    role: 'supervisor',
+    offices: OFFICES.map((o) => o.code),
+  },
+  { sub: 'integrator-portal', name: 'Employer portal (integrator)', role: 'integrator', offices: [] },
+  { sub: 'admin', name: 'Administrator', role: 'admin', offices: OFFICES.map((o) => o.code) },
+];
+
+export async function seedReferenceData(db: Db): Promise<void> {
+  for (const o of OFFICES) {
+    const { code, ...rest } = o;
+    // $setOnInsert: an administrator's later change (e.g. the service target) survives a restart.
+    await db.offices.updateOne({ _id: code }, { $setOnInsert: rest }, { upsert: true });
+  }
+  for (const p of DEMO_PRINCIPALS) {
+    const { sub, ...rest } = p;
+    await db.principals.updateOne({ _id: sub }, { $set: rest }, { upsert: true });
+  }
+}
+
+export function demoTokens(secret: string): { sub: string; role: string; token: string }[] {
+  return DEMO_PRINCIPALS.map((p) => ({ sub: p.sub, role: p.role, token: signToken(p, secret, '90d') }));
+}

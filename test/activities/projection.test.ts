@@ -1,0 +1,77 @@
+/** The projection activity against a real database: retries never duplicate, older snapshots never regress. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { CaseEvent, CaseView, ProjectionBatch } from '../../domain/case-model';
+import { createActivities } from '../../activities';
+import type { Db } from '../../platform/db';
+import { connectDb } from '../../platform/db';
+import { testMongoUri, uniqueName } from '../support/env';
+
+let db: Db;
+beforeAll(async () => {
+  db = await connectDb(testMongoUri(), { dbName: uniqueName('act') });
+});
+afterAll(async () => {
+  await db.connection.dropDatabase();
+  await db.close();
+});
+
+function snapshot(version: number, step: string): CaseView {
+  return {
+    caseId: 'CIGO-2026-01TESTPROJECTION00000000000',
+    procedure: 'CIGO',
+    procedureVersion: 1,
+    title: 't',
+    office: 'lucca',
+    status: 'open',
+    step,
+    parties: [],
+    keys: {},
+    input: {},
+    openedAt: '2026-01-01T00:00:00.000Z',
+    openedBy: { sub: 'officer-lucca', role: 'officer' },
+    closedAt: null,
+    outcome: null,
+    outcomeReason: null,
+    suspension: null,
+    deadlines: [],
+    tasks: [],
+    documents: [],
+    decisions: [],
+    checks: [],
+    facts: {},
+    nextDueAt: null,
+    version,
+  };
+}
+
+function event(seq: number): CaseEvent {
+  const caseId = 'CIGO-2026-01TESTPROJECTION00000000000';
+  return {
+    eventId: `${caseId}:${seq}`,
+    caseId,
+    seq,
+    type: 'CheckRecorded',
+    at: '2026-01-01T00:00:00.000Z',
+    actor: { sub: 'system', role: 'system' },
+    summary: `e${seq}`,
+    data: {},
+  };
+}
+
+describe('project', () => {
+  it('when a batch is applied twice, then events are stored once and the case keeps the newest version', async () => {
+    const { project: projectActivity } = createActivities({ db });
+    // The mock environment only supplies the activity context (for logging); the database is real.
+    const env = new MockActivityEnvironment();
+    const project = (batch: ProjectionBatch) => env.run(projectActivity, batch);
+    await project({ events: [event(1), event(2)], snapshot: snapshot(2, 'two') });
+    await project({ events: [event(1), event(2)], snapshot: snapshot(2, 'two') });
+    await project({ events: [event(3)], snapshot: snapshot(3, 'three') });
+    // A stale retry of an older batch arrives last.
+    await project({ events: [event(2)], snapshot: snapshot(2, 'two') });
+    expect(await db.events.countDocuments()).toBe(3);
+    const stored = await db.cases.findById('CIGO-2026-01TESTPROJECTION00000000000').lean();
+    expect(stored?.version).toBe(3);
+    expect(stored?.step).toBe('three');
+  });
+});

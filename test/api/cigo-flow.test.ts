@@ -1,0 +1,293 @@
+/**
+ * A CIGO case end to end through the API, on the real stack: Temporal dev server, MongoDB-wire database,
+ * a worker. Also: idempotent start, lifecycle actions, supervisor views, and a worker restarted mid-case.
+ */
+import request from 'supertest';
+import type { CaseView } from '../../domain/case-model';
+import { addDays, romeDate } from '../../domain/dates';
+import { cigoInput } from '../support/cigo-input';
+import type { ApiStack } from '../support/api-env';
+import { principals, startApiStack } from '../support/api-env';
+
+let s: ApiStack;
+beforeAll(async () => {
+  s = await startApiStack();
+}, 120_000);
+afterAll(() => s?.close());
+
+const auth = (p: keyof typeof principals) => ({ Authorization: `Bearer ${s.token(principals[p])}` });
+const today = () => romeDate(Date.now());
+let unitSeq = 0;
+const freshInput = (over = {}) =>
+  cigoInput(today(), {
+    productionUnit: {
+      id: `unit-${++unitSeq}-${Date.now()}`,
+      address: 'Via Nuova 3',
+      municipality: 'Lucca',
+      province: 'LU',
+    },
+    ...over,
+  });
+
+function openTaskOf(c: CaseView, key: string) {
+  const t = c.tasks.find((x) => x.key === key && x.status === 'open');
+  if (!t) throw new Error(`no open ${key} in ${c.tasks.map((x) => `${x.key}:${x.status}`).join(',')}`);
+  return t;
+}
+
+async function complete(who: keyof typeof principals, taskId: string, outcome: string, data: object = {}) {
+  return request(s.app).post(`/v1/tasks/${taskId}/complete`).set(auth(who)).send({ outcome, data });
+}
+
+describe('CIGO through the API', () => {
+  it('when an integrator opens a case and the officer works it, then INPS news closes it and the audit trail shows every step', async () => {
+    const created = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('integrator'))
+      .send({ procedure: 'CIGO', office: 'lucca', input: freshInput() });
+    expect(created.status).toBe(201);
+    const caseId = created.body.caseId as string;
+    expect(caseId).toMatch(/^CIGO-\d{4}-[0-9A-Z]{26}$/);
+    expect(created.headers.location).toBe(`/v1/cases/${caseId}`);
+    expect(created.body.deadlines.map((d: { legalBasis: string }) => d.legalBasis)).toContain(
+      'D.Lgs. 148/2015 art. 14 c.3',
+    );
+
+    // The officer's inbox shows the task as available; claiming moves it to "mine".
+    const available = await request(s.app).get('/v1/tasks?view=available').set(auth('lucca'));
+    const task = available.body.items.find((t: { caseId: string }) => t.caseId === caseId);
+    expect(task.key).toBe('union-consultation');
+    expect((await request(s.app).post(`/v1/tasks/${task.taskId}/claim`).set(auth('lucca'))).status).toBe(200);
+    const mine = await request(s.app).get('/v1/tasks?view=mine').set(auth('lucca'));
+    expect(mine.body.items.map((t: { taskId: string }) => t.taskId)).toContain(task.taskId);
+    // Another officer of the same office cannot complete a claimed task.
+    expect((await complete('lucca2', task.taskId, 'not_requested')).status).toBe(409);
+
+    let res = await complete('lucca', task.taskId, 'agreement', { minutesDate: today() });
+    expect(res.status).toBe(200);
+    res = await complete('lucca', openTaskOf(res.body, 'inps-application').taskId, 'filed', {
+      filedOn: today(),
+      inpsProtocol: 'INPS-123',
+      hoursRequested: 2400,
+      technicalReport: true,
+    });
+    expect(res.status).toBe(200);
+    res = await complete('lucca', openTaskOf(res.body, 'completeness-check').taskId, 'complete');
+    expect(res.body.step).toBe('awaiting the INPS decision');
+
+    // News from INPS, relayed by the integrator that opened the case.
+    res = await request(s.app)
+      .post(`/v1/cases/${caseId}/news`)
+      .set(auth('integrator'))
+      .send({
+        type: 'inps-decision',
+        data: {
+          decision: 'authorised',
+          decidedOn: today(),
+          protocol: 'DEC-1',
+          authorised: created.body.input.suspension,
+        },
+      });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('closed');
+    expect(res.body.outcome).toBe('authorised');
+
+    const got = await request(s.app).get(`/v1/cases/${caseId}`).set(auth('lucca'));
+    expect(got.body.status).toBe('closed');
+    expect(got.body.decisions[0].outcome).toBe('authorised');
+    const trail = await request(s.app).get(`/v1/cases/${caseId}/events`).set(auth('integrator'));
+    const types = trail.body.items.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('CaseOpened');
+    expect(types[types.length - 1]).toBe('CaseClosed');
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'TaskOpened',
+        'TaskClaimed',
+        'TaskCompleted',
+        'DeadlineSet',
+        'DeadlineMet',
+        'DocumentRecorded',
+        'NewsReceived',
+        'DecisionRecorded',
+      ]),
+    );
+    const seqs = trail.body.items.map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
+
+    // Closed: no more actions.
+    const late = await request(s.app)
+      .post(`/v1/cases/${caseId}/suspend`)
+      .set(auth('lucca'))
+      .send({ reason: 'too late' });
+    expect(late.status).toBe(409);
+    expect(late.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('when the same Idempotency-Key is sent twice, then one case is opened; a different body with that key is refused', async () => {
+    const input = freshInput();
+    const body = { procedure: 'CIGO', office: 'lucca', input };
+    const first = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .set('Idempotency-Key', 'k-123')
+      .send(body);
+    const second = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .set('Idempotency-Key', 'k-123')
+      .send(body);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body.caseId).toBe(first.body.caseId);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    const changed = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .set('Idempotency-Key', 'k-123')
+      .send({ ...body, input: { ...input, workersConcerned: 41 } });
+    expect(changed.status).toBe(422);
+    expect(
+      await s.db.cases.countDocuments({
+        'keys.productionUnit': `${input.employer.taxCode}/${input.productionUnit.id}`,
+      }),
+    ).toBe(1);
+  });
+
+  it("when a request would pass the unit's 52 weeks, then the start is refused with the arithmetic and nothing is written", async () => {
+    const input = freshInput({
+      suspension: { from: addDays(today(), 2), to: addDays(today(), 2 + 7 * 13 - 1) },
+    });
+    const unitKey = `${input.employer.taxCode}/${input.productionUnit.id}`;
+    // Three earlier cases of 13 weeks each, then a fourth, fill the two-year window.
+    for (let i = 1; i <= 3; i += 1) {
+      const from = addDays(today(), -7 * 13 * i - 7 * i);
+      const r = await request(s.app)
+        .post('/v1/cases')
+        .set(auth('lucca'))
+        .send({
+          procedure: 'CIGO',
+          office: 'lucca',
+          input: {
+            ...input,
+            unionNoticeDate: addDays(from, -1),
+            suspension: { from, to: addDays(from, 7 * 13 - 1) },
+          },
+        });
+      expect(r.status).toBe(201);
+    }
+    const ok = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .send({ procedure: 'CIGO', office: 'lucca', input });
+    expect(ok.status).toBe(201);
+    const before = await s.db.cases.countDocuments({ 'keys.productionUnit': unitKey });
+    const refused = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .send({
+        procedure: 'CIGO',
+        office: 'lucca',
+        input: { ...input, suspension: { from: addDays(today(), 100), to: addDays(today(), 106) } },
+      });
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('urn:cpi-casework:problem:duration-limit');
+    expect(refused.body.rule).toMatch(/art. 12/);
+    expect(refused.body.check.usedWeeks).toBe(52);
+    expect(await s.db.cases.countDocuments({ 'keys.productionUnit': unitKey })).toBe(before);
+  });
+
+  it('when an officer suspends, resumes and withdraws, then each is on the case and the supervisor sees the workload', async () => {
+    const created = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .send({ procedure: 'CIGO', office: 'lucca', input: freshInput() });
+    const id = created.body.caseId as string;
+    let r = await request(s.app)
+      .post(`/v1/cases/${id}/suspend`)
+      .set(auth('lucca'))
+      .send({ reason: 'employer asked for time' });
+    expect(r.body.status).toBe('suspended');
+    expect(
+      (await request(s.app).post(`/v1/cases/${id}/suspend`).set(auth('lucca')).send({ reason: 'again' }))
+        .status,
+    ).toBe(409);
+    const listed = await request(s.app).get('/v1/cases?status=suspended').set(auth('supervisor'));
+    expect(listed.body.items.map((c: { caseId: string }) => c.caseId)).toContain(id);
+    const workload = await request(s.app).get('/v1/workload').set(auth('supervisor'));
+    expect(
+      workload.body.items.find((w: { office: string }) => w.office === 'lucca').suspendedCases,
+    ).toBeGreaterThanOrEqual(1);
+    r = await request(s.app)
+      .post(`/v1/cases/${id}/resume`)
+      .set(auth('lucca'))
+      .send({ reason: 'documents in' });
+    expect(r.body.status).toBe('open');
+    // The supervisor reassigns the open task to another officer.
+    const taskId = openTaskOf(r.body, 'union-consultation').taskId;
+    r = await request(s.app)
+      .post(`/v1/tasks/${taskId}/reassign`)
+      .set(auth('supervisor'))
+      .send({ assignee: 'officer-lucca-2', reason: 'holiday cover' });
+    expect(openTaskOf(r.body, 'union-consultation').assignee).toBe('officer-lucca-2');
+    r = await request(s.app)
+      .post(`/v1/cases/${id}/withdraw`)
+      .set(auth('lucca'))
+      .send({ reason: 'employer withdrew the request' });
+    expect(r.body.status).toBe('withdrawn');
+    const types = (await request(s.app).get(`/v1/cases/${id}/events`).set(auth('lucca'))).body.items.map(
+      (e: { type: string }) => e.type,
+    );
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'CaseSuspended',
+        'CaseResumed',
+        'TaskReassigned',
+        'TaskCancelled',
+        'CaseWithdrawn',
+      ]),
+    );
+  });
+
+  it('when lists are paged, then cursors walk every case once, newest first', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      await request(s.app)
+        .post('/v1/cases')
+        .set(auth('viareggio'))
+        .send({ procedure: 'CIGO', office: 'viareggio', input: freshInput() });
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(s.app)
+        .get(`/v1/cases?office=viareggio&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(auth('viareggio'));
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((c: { caseId: string }) => c.caseId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.length).toBe(3);
+    expect(new Set(seen).size).toBe(3);
+    expect([...seen].sort().reverse()).toEqual(seen);
+  });
+
+  it('when the worker stops mid-case and a new one starts, then the case completes with no duplicate events', async () => {
+    const created = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .send({ procedure: 'CIGO', office: 'lucca', input: freshInput() });
+    const id = created.body.caseId as string;
+    let r = await complete('lucca', openTaskOf(created.body, 'union-consultation').taskId, 'not_requested');
+    await s.stopWorker();
+    // While no worker runs, the case waits (an Update would wait for a worker): the read model stays as it was.
+    const frozen = await s.db.cases.findById(id).lean();
+    expect(frozen?.step).toBe('application to INPS');
+    await s.startWorker(); // a new worker replays the history from scratch
+    r = await complete('lucca', openTaskOf(r.body, 'inps-application').taskId, 'not_filed', {
+      reason: 'order book recovered',
+    });
+    expect(r.body.status).toBe('closed');
+    const events = await s.db.events.find({ caseId: id }).lean();
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(events.map((_, i) => i + 1));
+  });
+});

@@ -1,0 +1,93 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import type { Express } from 'express';
+import type { Principal } from '../../api/auth';
+import { signToken } from '../../api/auth';
+import { createApp } from '../../api/app';
+import type { Db } from '../../platform/db';
+import { connectDb } from '../../platform/db';
+import { createLogger } from '../../platform/logger';
+import type { WorkflowBundle } from '../../worker/create-worker';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import { installTemporalRuntime } from '../../worker/runtime';
+import { seedReferenceData } from '../../scripts/seed';
+import { testMongoUri, testTemporalAddress, uniqueName } from './env';
+
+export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+/** The real stack of one API suite: Temporal dev server, database, a worker in this process and the app. */
+export interface ApiStack {
+  app: Express;
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  bundle: WorkflowBundle;
+  nativeConnection: NativeConnection;
+  worker: Worker;
+  workerRun: Promise<void>;
+  token(p: Principal): string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const principals = {
+  lucca: { sub: 'officer-lucca', role: 'officer', offices: ['lucca'] },
+  lucca2: { sub: 'officer-lucca-2', role: 'officer', offices: ['lucca'] },
+  viareggio: { sub: 'officer-viareggio', role: 'officer', offices: ['viareggio'] },
+  supervisor: {
+    sub: 'supervisor-lu',
+    role: 'supervisor',
+    offices: ['lucca', 'castelnuovo-barga', 'viareggio'],
+  },
+  integrator: { sub: 'integrator-portal', role: 'integrator', offices: [] },
+  otherIntegrator: { sub: 'integrator-other', role: 'integrator', offices: [] },
+  admin: { sub: 'admin', role: 'admin', offices: [] },
+} satisfies Record<string, Principal>;
+
+export async function startApiStack(): Promise<ApiStack> {
+  const logger = createLogger({ level: 'warn', format: 'pretty', service: 'test' });
+  installTemporalRuntime(logger);
+  const db = await connectDb(testMongoUri(), { dbName: uniqueName('api') });
+  await seedReferenceData(db);
+  const bundle = await bundleWorkflows();
+  const nativeConnection = await NativeConnection.connect({ address: testTemporalAddress() });
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  const client = new Client({ connection });
+  const taskQueue = uniqueName('api-tq');
+  const stack: ApiStack = {
+    app: createApp({ db, temporal: client, taskQueue, jwtSecret: JWT_SECRET, logger, bodyLimit: '100kb' }),
+    db,
+    client,
+    taskQueue,
+    bundle,
+    nativeConnection,
+    worker: undefined as unknown as Worker,
+    workerRun: Promise.resolve(),
+    token: (p) => signToken(p, JWT_SECRET, '1h'),
+    async startWorker() {
+      stack.worker = await createWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        db,
+        bundle,
+      });
+      stack.workerRun = stack.worker.run();
+    },
+    async stopWorker() {
+      stack.worker.shutdown();
+      await stack.workerRun;
+    },
+    async close() {
+      await stack.stopWorker().catch(() => undefined);
+      await db.connection.dropDatabase().catch(() => undefined);
+      await db.close();
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
