@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db,
+    logger,
   });
   const workerDone = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

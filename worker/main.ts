@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db,
+    logger,
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });
   // The worker shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.

@@ -47,7 +47,7 @@ export const principals = {
 } satisfies Record<string, Principal>;
 
 export async function startApiStack(): Promise<ApiStack> {
-  const logger = createLogger({ level: 'warn', format: 'pretty', service: 'test' });
+  const logger = createLogger({ level: 'error', format: 'pretty', service: 'test' });
   installTemporalRuntime(logger);
   const db = await connectDb(testMongoUri(), { dbName: uniqueName('api') });
   await seedReferenceData(db);

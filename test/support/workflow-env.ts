@@ -22,7 +22,7 @@ export interface WorkflowTestContext {
 }
 
 export async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
-  installTemporalRuntime(createLogger({ level: 'warn', format: 'pretty', service: 'test' }));
+  installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
   const [env, db, bundle] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
