@@ -86,7 +86,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
   }
 
   return {
-    async project({ events, snapshot }) {
+    async project({ events, snapshot, tasks }) {
       await appendEvents(events, snapshot);
       const { caseId, ...rest } = snapshot;
       const openTasks = snapshot.tasks.filter((t) => t.status === 'open');
@@ -96,7 +96,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         openedBySub: snapshot.openedBy.sub,
         assignees: openTasks.map((t) => t.assignee).filter((a): a is string => a !== null),
       });
-      for (const t of snapshot.tasks) {
+      for (const t of tasks ?? snapshot.tasks) {
         const { taskId, ...task } = t;
         await guardedUpsert(db.tasks, taskId, snapshot.version, {
           ...task,

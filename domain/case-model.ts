@@ -179,4 +179,6 @@ export interface CaseStart {
 export interface ProjectionBatch {
   events: CaseEvent[];
   snapshot: CaseView;
+  /** The tasks that changed since the previous batch (absent: all of the snapshot's). */
+  tasks?: TaskView[];
 }

@@ -88,6 +88,8 @@ export class CaseKernel {
   private mainWait: (() => boolean) | null = null;
   private readonly awaitingNews = new Set<string>();
   private readonly news = new Map<string, Record<string, unknown>>();
+  /** The inbox rows as last handed to the projection, to send only what changed. */
+  private readonly writtenTasks = new Map<string, string>();
 
   constructor(
     readonly start: CaseStart,
@@ -158,8 +160,16 @@ export class CaseKernel {
         const events = this.pending.splice(0, this.pending.length);
         this.view.nextDueAt = this.computeNextDue();
         // A deep copy: the snapshot must not change while the activity is scheduled.
-        const snapshot = JSON.parse(JSON.stringify(this.view)) as CaseView;
-        await project({ events, snapshot });
+        const json = JSON.stringify(this.view);
+        const snapshot = JSON.parse(json) as CaseView;
+        // Only the inbox rows that changed since the last write are sent again (each write costs a round trip).
+        const tasks = snapshot.tasks.filter((t) => {
+          const text = JSON.stringify(t);
+          if (this.writtenTasks.get(t.taskId) === text) return false;
+          this.writtenTasks.set(t.taskId, text);
+          return true;
+        });
+        await project({ events, snapshot, tasks });
       } finally {
         this.inFlight -= 1;
       }
