@@ -9,9 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createApp } from '../api/app';
+import { connectApi } from '../api/connect';
 import { CaseService } from '../api/service';
 import { addDays, romeDate } from '../domain/dates';
 import { loadConfig } from '../platform/config';
@@ -81,16 +80,7 @@ async function main(): Promise<void> {
     logger,
   });
   const workerDone = worker.run();
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({
-    db,
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    jwtSecret: config.JWT_SECRET,
-    logger,
-    bodyLimit: config.BODY_LIMIT,
-  });
+  const { app, temporal, close: closeApi } = await connectApi(config, db, logger);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '127.0.0.1', () => resolve(s));
   });
@@ -173,7 +163,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     worker.shutdown();
     await workerDone;
-    await Promise.all([connection.close(), nativeConnection.close(), db.close()]);
+    await Promise.all([closeApi(), nativeConnection.close(), db.close()]);
     for (const s of servers.reverse()) await s.stop();
     logger.info('stopped');
     process.exit(0);

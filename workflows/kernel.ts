@@ -15,6 +15,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
+import type { z } from 'zod';
 import type { CaseActivities } from '../activities/types';
 import type {
   Actor,
@@ -63,6 +64,21 @@ const { project } = proxyActivities<CaseActivities>(projectionOptions);
 
 export function refuse(type: RefusalType, message: string, issues?: FieldIssue[]): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: issues ? [issues] : [] });
+}
+
+/** Refuses data that does not fit its schema, naming each failing field under `data.`. */
+function validateData(schema: z.ZodType, data: unknown, message: string): void {
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    refuse(
+      'InvalidFormData',
+      message,
+      result.error.issues.map((i) => ({
+        path: ['data', ...i.path.map(String)].join('.'),
+        message: i.message,
+      })),
+    );
+  }
 }
 
 function nowIso(): string {
@@ -513,17 +529,7 @@ export class CaseKernel {
               [{ path: 'outcome', message: `must be one of: ${Object.keys(form.outcomes).join(', ')}` }],
             );
           }
-          const result = def.schema.safeParse(data);
-          if (!result.success) {
-            refuse(
-              'InvalidFormData',
-              'the form data is not valid for this outcome',
-              result.error.issues.map((i) => ({
-                path: ['data', ...i.path.map(String)].join('.'),
-                message: i.message,
-              })),
-            );
-          }
+          validateData(def.schema, data, 'the form data is not valid for this outcome');
         },
       },
     );
@@ -600,17 +606,7 @@ export class CaseKernel {
               { path: 'type', message: `must be one of: ${Object.keys(this.procedure.news).join(', ')}` },
             ]);
           }
-          const result = def.schema.safeParse(data);
-          if (!result.success) {
-            refuse(
-              'InvalidFormData',
-              'the news is not valid',
-              result.error.issues.map((i) => ({
-                path: ['data', ...i.path.map(String)].join('.'),
-                message: i.message,
-              })),
-            );
-          }
+          validateData(def.schema, data, 'the news is not valid');
           if (!this.awaitingNews.has(type))
             refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
         },

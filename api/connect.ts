@@ -1,0 +1,28 @@
+import type { Express } from 'express';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../platform/config';
+import type { Db } from '../platform/db';
+import type { AppLogger } from '../platform/logger';
+import { createApp } from './app';
+
+/** The API wired from the config: one Temporal connection per process, shared by every request. */
+export async function connectApi(
+  config: Pick<
+    Config,
+    'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'JWT_SECRET' | 'BODY_LIMIT'
+  >,
+  db: Db,
+  logger: AppLogger,
+): Promise<{ app: Express; temporal: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    db,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    jwtSecret: config.JWT_SECRET,
+    logger,
+    bodyLimit: config.BODY_LIMIT,
+  });
+  return { app, temporal, close: () => connection.close() };
+}
