@@ -10,7 +10,7 @@ import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import { OFFICES } from '../domain/offices';
-import type { Db } from '../platform/db';
+import type { Db, OfficeDoc } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
 import {
   claimTaskUpdate,
@@ -30,6 +30,7 @@ import {
   listCasesQuery,
   listTasksQuery,
   newsBody,
+  officePatchBody,
   reasonBody,
   reassignTaskBody,
   startCaseBody,
@@ -95,9 +96,22 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
-  app.use(
-    express.json({ limit: deps.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] }),
-  );
+  const JSON_TYPES = ['application/json', 'application/*+json'];
+  app.use((req, _res, next) => {
+    // A body that is not JSON is refused as such, rather than read as an empty object.
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(JSON_TYPES)) {
+      throw new HttpProblem(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'Send the body as application/json.',
+      );
+    }
+    next();
+  });
+  app.use(express.json({ limit: deps.bodyLimit ?? '100kb', type: JSON_TYPES }));
 
   // ---- public ----
   app.get('/healthz', (_req, res) => {
@@ -164,8 +178,31 @@ export function createApp(deps: AppDeps): express.Express {
     });
   });
 
-  v1.get('/offices', (_req, res) => {
-    res.json({ items: OFFICES });
+  const officeView = (doc: OfficeDoc): Record<string, unknown> => {
+    const { _id, ...rest } = doc;
+    return { code: _id, closingDays: [], ...rest };
+  };
+
+  v1.get('/offices', async (_req, res) => {
+    const docs = await deps.db.offices.find().sort({ _id: 1 }).lean();
+    res.json({ items: docs.map(officeView) });
+  });
+
+  // Administrators tune an office: its service target and extra closing days. Cases opened afterwards use them.
+  v1.patch('/offices/:code', async (req, res) => {
+    requireRole(req, ['admin'], 'change an office');
+    const code = param(req, 'code');
+    if (!OFFICES.some((o) => o.code === code)) throw problems.notFound(`Office ${code}`);
+    const body = parse(officePatchBody, req.body);
+    const set: Record<string, unknown> = {};
+    if (body.serviceTargetWorkingDays !== undefined)
+      set.serviceTargetWorkingDays = body.serviceTargetWorkingDays;
+    if (body.closingDays !== undefined) set.closingDays = [...new Set(body.closingDays)].sort();
+    await deps.db.offices.updateOne({ _id: code }, { $set: set });
+    const doc = await deps.db.offices.findById(code).lean();
+    if (!doc) throw problems.notFound(`Office ${code}`);
+    req.log.info('office changed', { office: code, changed: Object.keys(set) });
+    res.json(officeView(doc));
   });
 
   // ---- cases ----

@@ -1,6 +1,7 @@
 /** The request contracts of API v1: validated here, and rendered into the OpenAPI document. */
 import { z } from 'zod';
 import { OFFICE_CODES } from '../domain/offices';
+import { isoDate } from '../domain/schemas';
 
 const id = z
   .string()
@@ -77,3 +78,14 @@ export const idempotencyKey = z
   .min(1)
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+/** What an administrator may change about an office: its service target and its extra closing days. */
+export const officePatchBody = z
+  .object({
+    serviceTargetWorkingDays: z.int().min(1).max(20).optional(),
+    closingDays: z.array(isoDate).max(366).optional(),
+  })
+  .strict()
+  .refine((v) => v.serviceTargetWorkingDays !== undefined || v.closingDays !== undefined, {
+    message: 'send serviceTargetWorkingDays, closingDays or both',
+  });

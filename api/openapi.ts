@@ -11,6 +11,7 @@ import {
   listCasesQuery,
   listTasksQuery,
   newsBody,
+  officePatchBody,
   reasonBody,
   reassignTaskBody,
   startCaseBody,
@@ -138,8 +139,16 @@ export function buildOpenApi(): Json {
       },
       '/v1/offices': {
         get: {
-          summary: 'Offices with their sites and calendars',
-          responses: { '200': { description: 'offices' } },
+          summary: 'Offices with their sites, calendars, service targets and extra closing days',
+          responses: { '200': { description: 'offices' }, ...errors },
+        },
+      },
+      '/v1/offices/{code}': {
+        patch: {
+          summary: "Change an office's service target or extra closing days (admins)",
+          parameters: [idPath('code')],
+          requestBody: body(officePatchBody),
+          responses: { '200': { description: 'the office' }, ...errors },
         },
       },
       '/v1/cases': {

@@ -120,8 +120,10 @@ export class CaseService {
     const office = findOffice(code);
     if (!office) throw problems.validation([{ path: 'office', message: 'unknown office' }]);
     const stored = await this.deps.db.offices.findById(code).lean();
+    const calendar = officeCalendar(office);
     return {
-      officeCalendar: officeCalendar(office),
+      // Extra closing days set by an administrator count as holidays for this office's terms and targets.
+      officeCalendar: { ...calendar, closingDays: [...calendar.closingDays, ...(stored?.closingDays ?? [])] },
       serviceTargetWorkingDays: stored?.serviceTargetWorkingDays ?? office.serviceTargetWorkingDays,
     };
   }

@@ -45,6 +45,8 @@ export interface OfficeDoc {
   mainSite: string;
   sites: unknown[];
   serviceTargetWorkingDays: number;
+  /** Extra closing days (ISO dates) set by an administrator. */
+  closingDays?: string[];
 }
 
 export interface PrincipalDoc {

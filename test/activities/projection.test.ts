@@ -75,3 +75,58 @@ describe('project', () => {
     expect(stored?.step).toBe('three');
   });
 });
+
+describe('earlierUnitPeriods', () => {
+  it('when earlier cases of the unit are open, closed, refused or withdrawn, then only those that used the fund count', async () => {
+    const { earlierUnitPeriods } = createActivities({ db });
+    const unit = { 'keys.productionUnit': '01234567890/u1' };
+    const base = {
+      procedure: 'CIGO',
+      office: 'lucca',
+      version: 1,
+      sortKey: '0',
+      openedBySub: 'x',
+      assignees: [],
+    };
+    await db.cases.create([
+      {
+        _id: 'open',
+        ...base,
+        ...{ keys: { productionUnit: '01234567890/u1' } },
+        status: 'open',
+        facts: { countedPeriod: { from: '2026-01-05', to: '2026-02-01' } },
+      },
+      {
+        _id: 'authorised',
+        ...base,
+        keys: { productionUnit: '01234567890/u1' },
+        status: 'closed',
+        facts: { countedPeriod: { from: '2025-03-03', to: '2025-03-30' } },
+      },
+      {
+        _id: 'rejected',
+        ...base,
+        keys: { productionUnit: '01234567890/u1' },
+        status: 'closed',
+        facts: { countedPeriod: null },
+      },
+      {
+        _id: 'withdrawn',
+        ...base,
+        keys: { productionUnit: '01234567890/u1' },
+        status: 'withdrawn',
+        facts: { countedPeriod: { from: '2025-06-02', to: '2025-06-29' } },
+      },
+      {
+        _id: 'other-unit',
+        ...base,
+        keys: { productionUnit: '01234567890/u2' },
+        status: 'open',
+        facts: { countedPeriod: { from: '2025-06-02', to: '2025-06-29' } },
+      },
+    ]);
+    expect(await db.cases.countDocuments(unit)).toBe(4);
+    const periods = await earlierUnitPeriods({ unitKey: '01234567890/u1', excludeCaseId: 'open' });
+    expect(periods).toEqual([{ caseId: 'authorised', from: '2025-03-03', to: '2025-03-30' }]);
+  });
+});

@@ -4,7 +4,9 @@
  */
 import request from 'supertest';
 import type { CaseView } from '../../domain/case-model';
-import { addDays, romeDate } from '../../domain/dates';
+import { addDays, endOfRomeDay, romeDate } from '../../domain/dates';
+import { serviceTargetDay } from '../../domain/deadlines';
+import { findOffice, officeCalendar } from '../../domain/offices';
 import { cigoInput } from '../support/cigo-input';
 import type { ApiStack } from '../support/api-env';
 import { principals, startApiStack } from '../support/api-env';
@@ -28,6 +30,11 @@ const freshInput = (over = {}) =>
     },
     ...over,
   });
+
+function expectForbidden(res: request.Response) {
+  expect(res.status).toBe(403);
+  expect(res.headers['content-type']).toMatch(/problem\+json/);
+}
 
 function openTaskOf(c: CaseView, key: string) {
   const t = c.tasks.find((x) => x.key === key && x.status === 'open');
@@ -289,5 +296,47 @@ describe('CIGO through the API', () => {
     const events = await s.db.events.find({ caseId: id }).lean();
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it("when an administrator changes an office's service target and closing days, then new tasks are due accordingly", async () => {
+    const today = romeDate(Date.now());
+    const calendar = officeCalendar(findOffice('viareggio')!);
+    const nextWorkingDay = serviceTargetDay(today, 1, calendar);
+    expectForbidden(
+      await request(s.app)
+        .patch('/v1/offices/viareggio')
+        .set(auth('supervisor'))
+        .send({ serviceTargetWorkingDays: 3 }),
+    );
+    const bad = await request(s.app)
+      .patch('/v1/offices/viareggio')
+      .set(auth('admin'))
+      .send({ serviceTargetWorkingDays: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('serviceTargetWorkingDays');
+    const patched = await request(s.app)
+      .patch('/v1/offices/viareggio')
+      .set(auth('admin'))
+      .send({ serviceTargetWorkingDays: 3, closingDays: [nextWorkingDay] });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({
+      code: 'viareggio',
+      serviceTargetWorkingDays: 3,
+      closingDays: [nextWorkingDay],
+    });
+    const listed = await request(s.app).get('/v1/offices').set(auth('viareggio'));
+    expect(
+      listed.body.items.find((o: { code: string }) => o.code === 'viareggio').serviceTargetWorkingDays,
+    ).toBe(3);
+
+    const created = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('viareggio'))
+      .send({ procedure: 'CIGO', office: 'viareggio', input: freshInput() });
+    const task = openTaskOf(created.body, 'union-consultation');
+    // Three working days after today, skipping the new closing day as well as holidays and weekends.
+    const expected = serviceTargetDay(today, 3, { ...calendar, closingDays: [nextWorkingDay] });
+    expect(expected > serviceTargetDay(today, 3, calendar)).toBe(true);
+    expect(task.targetAt).toBe(new Date(endOfRomeDay(expected)).toISOString());
   });
 });

@@ -214,6 +214,17 @@ describe('bad input gets a clear error and loses nothing', () => {
     },
   );
 
+  it('when the body is not JSON, then 415 and nothing is written', async () => {
+    const before = await counts();
+    const res = await request(s.app)
+      .post('/v1/cases')
+      .set(auth('lucca'))
+      .set('content-type', 'text/plain')
+      .send('procedure=CIGO');
+    expectProblem(res, 415);
+    expect(await counts()).toEqual(before);
+  });
+
   it.each([
     ['operator injection in a filter', '/v1/cases?status[$gt]='],
     ['unknown filter', '/v1/cases?color=red'],
