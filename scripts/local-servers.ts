@@ -14,7 +14,7 @@ export const ROOT = path.resolve(__dirname, '..');
 export interface ProvisionedPaths {
   temporalCli: string;
   temporalTestServer: string;
-  mongoKind: 'ferretdb' | 'mongod' | 'uri';
+  mongoKind: 'ferretdb' | 'mongod' | 'memory-server' | 'uri';
   mongoBin: string;
 }
 
@@ -78,7 +78,7 @@ export async function waitForPort(
 
 export interface RunningServer {
   name: string;
-  child: ChildProcess;
+  child?: ChildProcess;
   port: number;
   stop(): Promise<void>;
 }
@@ -135,6 +135,21 @@ export async function startMongoWire(opts: {
 }): Promise<RunningServer & { uri: string }> {
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.paths.mongoKind === 'memory-server') {
+    // Downloads a real mongod on first use (needs internet); data stays in dataDir across restarts.
+    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+    const server = await MongoMemoryServer.create({
+      instance: { ip: '127.0.0.1', port, dbPath: opts.dataDir, storageEngine: 'wiredTiger' },
+    });
+    return {
+      name: 'mongodb-memory-server',
+      port,
+      uri: `mongodb://127.0.0.1:${port}/`,
+      stop: async () => {
+        await server.stop({ doCleanup: false });
+      },
+    };
+  }
   let child: ChildProcess;
   if (opts.paths.mongoKind === 'ferretdb') {
     child = launch(

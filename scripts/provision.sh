@@ -103,11 +103,16 @@ else
   if [ -x "$built" ]; then
     ln -sf "$built" "$TOOLS/bin/ferretdb-local"
     MONGO_KIND="ferretdb" MONGO_BIN="$TOOLS/bin/ferretdb-local"
+  elif (cd "$ROOT" && node -e "require.resolve('mongodb-memory-server-core')") >/dev/null 2>&1; then
+    # A laptop with internet and no Go: mongodb-memory-server downloads a real mongod on first start.
+    MONGO_KIND="memory-server" MONGO_BIN=""
+    say "no mongod and no Go: mongodb-memory-server will download mongod on first start (needs internet)"
   else
-    fail "a MongoDB-wire server" "set MONGODB_URI to a running MongoDB, put mongod on PATH, or install Go (to build FerretDB)"
+    tried+=("mongodb-memory-server-core in node_modules: not installed (run npm ci)")
+    fail "a MongoDB-wire server" "set MONGODB_URI to a running MongoDB, put mongod on PATH, install Go (to build FerretDB), or run npm ci (for mongodb-memory-server, with internet)"
   fi
 fi
-[ -n "$MONGO_BIN" ] && say "database server: $MONGO_KIND at $MONGO_BIN"
+[ -n "$MONGO_KIND" ] && say "database server: $MONGO_KIND ${MONGO_BIN:+at $MONGO_BIN}"
 
 cat >"$TOOLS/paths.env" <<EOT
 TEMPORAL_CLI=$TEMPORAL_CLI
