@@ -46,6 +46,7 @@ export interface AppDeps {
   jwtSecret: string;
   logger: AppLogger;
   bodyLimit?: string;
+  updateTimeoutMs?: number;
 }
 
 function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = []): T {
@@ -73,7 +74,18 @@ function decodeCursor(value: string | undefined): string | undefined {
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
 
 export function createApp(deps: AppDeps): express.Express {
-  const service = new CaseService({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const service = new CaseService({
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    ...(deps.updateTimeoutMs !== undefined ? { updateTimeoutMs: deps.updateTimeoutMs } : {}),
+  });
+  /** The caller's Idempotency-Key, which names the Update so that a retried action is applied once. */
+  const requestKey = (req: Request): string | undefined => {
+    const raw = req.header('idempotency-key');
+    if (raw === undefined) return undefined;
+    return `${principalOf(req).sub} ${req.method} ${req.path} ${parse(idempotencyKey, raw, ['Idempotency-Key'])}`;
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -280,7 +292,12 @@ export function createApp(deps: AppDeps): express.Express {
     const doc = await service.getCaseDoc(p, param(req, 'id'));
     const body = parse(newsBody, req.body);
     res.json(
-      await service.update(doc._id, newsUpdate, { type: body.type, data: body.data, actor: actorOf(p) }),
+      await service.update(
+        doc._id,
+        newsUpdate,
+        { type: body.type, data: body.data, actor: actorOf(p) },
+        requestKey(req),
+      ),
     );
   });
 
@@ -295,7 +312,9 @@ export function createApp(deps: AppDeps): express.Express {
       const doc = await service.getCaseDoc(p, param(req, 'id'));
       requireRole(req, roles, `${action} a case`);
       const body = parse(reasonBody, req.body);
-      res.json(await service.update(doc._id, def, { reason: body.reason, actor: actorOf(p) }));
+      res.json(
+        await service.update(doc._id, def, { reason: body.reason, actor: actorOf(p) }, requestKey(req)),
+      );
     });
   }
 
@@ -364,7 +383,14 @@ export function createApp(deps: AppDeps): express.Express {
   v1.post('/tasks/:id/claim', async (req, res) => {
     const p = requireRole(req, STAFF, 'claim tasks');
     const task = await service.getTaskDoc(p, param(req, 'id'));
-    res.json(await service.update(task.caseId, claimTaskUpdate, { taskId: task._id, actor: actorOf(p) }));
+    res.json(
+      await service.update(
+        task.caseId,
+        claimTaskUpdate,
+        { taskId: task._id, actor: actorOf(p) },
+        requestKey(req),
+      ),
+    );
   });
 
   v1.post('/tasks/:id/complete', async (req, res) => {
@@ -372,12 +398,17 @@ export function createApp(deps: AppDeps): express.Express {
     const task = await service.getTaskDoc(p, param(req, 'id'));
     const body = parse(completeTaskBody, req.body);
     res.json(
-      await service.update(task.caseId, completeTaskUpdate, {
-        taskId: task._id,
-        outcome: body.outcome,
-        data: body.data,
-        actor: actorOf(p),
-      }),
+      await service.update(
+        task.caseId,
+        completeTaskUpdate,
+        {
+          taskId: task._id,
+          outcome: body.outcome,
+          data: body.data,
+          actor: actorOf(p),
+        },
+        requestKey(req),
+      ),
     );
   });
 
@@ -386,12 +417,17 @@ export function createApp(deps: AppDeps): express.Express {
     const task = await service.getTaskDoc(p, param(req, 'id'));
     const body = parse(reassignTaskBody, req.body);
     res.json(
-      await service.update(task.caseId, reassignTaskUpdate, {
-        taskId: task._id,
-        assignee: body.assignee,
-        reason: body.reason,
-        actor: actorOf(p),
-      }),
+      await service.update(
+        task.caseId,
+        reassignTaskUpdate,
+        {
+          taskId: task._id,
+          assignee: body.assignee,
+          reason: body.reason,
+          actor: actorOf(p),
+        },
+        requestKey(req),
+      ),
     );
   });
 

@@ -9,7 +9,12 @@ import { createApp } from './app';
 export async function connectApi(
   config: Pick<
     Config,
-    'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'JWT_SECRET' | 'BODY_LIMIT'
+    | 'TEMPORAL_ADDRESS'
+    | 'TEMPORAL_NAMESPACE'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'JWT_SECRET'
+    | 'BODY_LIMIT'
+    | 'UPDATE_TIMEOUT_MS'
   >,
   db: Db,
   logger: AppLogger,
@@ -23,6 +28,7 @@ export async function connectApi(
     jwtSecret: config.JWT_SECRET,
     logger,
     bodyLimit: config.BODY_LIMIT,
+    updateTimeoutMs: config.UPDATE_TIMEOUT_MS,
   });
   return { app, temporal, close: () => connection.close() };
 }

@@ -31,6 +31,8 @@ export interface ServiceDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** How long an Update may take before the API answers 503 (default 15 s). */
+  updateTimeoutMs?: number;
 }
 
 export interface StartResult {
@@ -217,7 +219,7 @@ export class CaseService {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     // Wait until the case has settled and its read model is written, so that a GET right after sees it.
-    return this.handle(caseId).executeUpdate(settledUpdate);
+    return this.bounded(caseId, () => this.handle(caseId).executeUpdate(settledUpdate));
   }
 
   async getCaseDoc(p: Principal, caseId: string): Promise<CaseDoc> {
@@ -235,12 +237,42 @@ export class CaseService {
   }
 
   /** Sends an Update to a case and maps a refusal to its problem. */
-  async update<Arg>(caseId: string, def: UpdateDefinition<CaseView, [Arg]>, arg: Arg): Promise<CaseView> {
+  /**
+   * Sends an Update to a case and maps a refusal to its problem. The call is bounded: a case engine that does not
+   * answer in time (no worker running) is a 503, not a hang. `requestKey` (the caller's Idempotency-Key) names the
+   * Update, so a retry of the same request joins the same Update and gets its outcome instead of acting twice.
+   */
+  async update<Arg>(
+    caseId: string,
+    def: UpdateDefinition<CaseView, [Arg]>,
+    arg: Arg,
+    requestKey?: string,
+  ): Promise<CaseView> {
+    const updateId = requestKey
+      ? `${def.name}:${createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`
+      : undefined;
+    return this.bounded(caseId, () =>
+      this.handle(caseId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }),
+    );
+  }
+
+  private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.deps.updateTimeoutMs ?? 15_000);
     try {
-      return await this.handle(caseId).executeUpdate(def, { args: [arg] });
+      return await this.deps.temporal.withAbortSignal(timeout, call);
     } catch (err) {
       const problem = problemFromTemporal(err);
       if (problem) throw problem;
+      if (timeout.aborted) {
+        throw new HttpProblem(
+          503,
+          'case-engine-timeout',
+          'The case did not answer in time',
+          `Case ${caseId} did not answer within ${this.deps.updateTimeoutMs ?? 15_000} ms (are the workers running?). ` +
+            'The action may still be applied when they are: retry with the same Idempotency-Key to get its outcome.',
+          { retryAfterSeconds: 5 },
+        );
+      }
       throw err;
     }
   }

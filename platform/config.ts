@@ -26,6 +26,10 @@ const envSchema = z.object({
       .regex(/^\d+(b|kb|mb)$/)
       .default('100kb'),
   ),
+  UPDATE_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(100).max(600_000).default(15_000),
+  ),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'LOG_FORMAT'> & { LOG_FORMAT: 'json' | 'pretty' };

@@ -9,7 +9,9 @@ import { serviceTargetDay } from '../../domain/deadlines';
 import { findOffice, officeCalendar } from '../../domain/offices';
 import { cigoInput } from '../support/cigo-input';
 import type { ApiStack } from '../support/api-env';
-import { principals, startApiStack } from '../support/api-env';
+import { JWT_SECRET, principals, startApiStack } from '../support/api-env';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../platform/logger';
 
 let s: ApiStack;
 beforeAll(async () => {
@@ -285,14 +287,39 @@ describe('CIGO through the API', () => {
     const id = created.body.caseId as string;
     let r = await complete('lucca', openTaskOf(created.body, 'union-consultation').taskId, 'not_requested');
     await s.stopWorker();
-    // While no worker runs, the case waits (an Update would wait for a worker): the read model stays as it was.
+    // While no worker runs, an action is bounded: 503 after the configured wait, not a hang, and nothing changes.
+    const impatient = createApp({
+      db: s.db,
+      temporal: s.client,
+      taskQueue: s.taskQueue,
+      jwtSecret: JWT_SECRET,
+      logger: createLogger({ level: 'error', format: 'json', service: 't' }),
+      updateTimeoutMs: 1500,
+    });
+    const taskId = openTaskOf(r.body, 'inps-application').taskId;
+    const action = { outcome: 'not_filed', data: { reason: 'order book recovered' } };
+    const send = (app: typeof impatient) =>
+      request(app)
+        .post(`/v1/tasks/${taskId}/complete`)
+        .set(auth('lucca'))
+        .set('Idempotency-Key', 'close-1')
+        .send(action);
+    const started = Date.now();
+    const timedOut = await send(impatient);
+    expect(timedOut.status).toBe(503);
+    expect(timedOut.body.type).toBe('urn:cpi-casework:problem:case-engine-timeout');
+    expect(Date.now() - started).toBeLessThan(10_000);
     const frozen = await s.db.cases.findById(id).lean();
     expect(frozen?.step).toBe('application to INPS');
     await s.startWorker(); // a new worker replays the history from scratch
-    r = await complete('lucca', openTaskOf(r.body, 'inps-application').taskId, 'not_filed', {
-      reason: 'order book recovered',
-    });
+    // The same request with the same key is applied once, and a further retry gets the same answer.
+    r = await send(s.app);
+    expect(r.status).toBe(200);
     expect(r.body.status).toBe('closed');
+    const again = await send(s.app);
+    expect(again.status).toBe(200);
+    expect(again.body.version).toBe(r.body.version);
+    expect(await s.db.events.countDocuments({ caseId: id, type: 'TaskCompleted' })).toBe(2);
     const events = await s.db.events.find({ caseId: id }).lean();
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(events.map((_, i) => i + 1));
