@@ -182,11 +182,13 @@ async function runCigo(k: CaseKernel, input: CigoStartInput): Promise<void> {
   // ---- forward to INPS ----
   k.setStep('forwarding to INPS');
   try {
-    const receipt = await forwardToInps({
-      caseId: k.view.caseId,
-      idempotencyKey: `${k.view.caseId}:forward`,
-      dossier: { input, application: application.data, facts: k.view.facts },
-    });
+    const receipt = await k.external(() =>
+      forwardToInps({
+        caseId: k.view.caseId,
+        idempotencyKey: `${k.view.caseId}:forward`,
+        dossier: { input, application: application.data, facts: k.view.facts },
+      }),
+    );
     k.recordDocument('inps-forward', 'Dossier forwarded to INPS', k.today, receipt.reference);
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;

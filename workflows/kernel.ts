@@ -9,7 +9,9 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
+  isCancellation,
   condition,
   log,
   proxyActivities,
@@ -104,6 +106,8 @@ export class CaseKernel {
   private mainWait: (() => boolean) | null = null;
   private readonly awaitingNews = new Set<string>();
   private readonly news = new Map<string, Record<string, unknown>>();
+  /** Cancels the procedure's main flow (set by `run`). */
+  private stopMain: () => void = () => undefined;
   /** The inbox rows as last handed to the projection, to send only what changed. */
   private readonly writtenTasks = new Map<string, string>();
 
@@ -185,7 +189,8 @@ export class CaseKernel {
           this.writtenTasks.set(t.taskId, text);
           return true;
         });
-        await project({ events, snapshot, tasks });
+        // The read model must be written even while the procedure's scope is being cancelled.
+        await CancellationScope.nonCancellable(() => project({ events, snapshot, tasks }));
       } finally {
         this.inFlight -= 1;
       }
@@ -243,6 +248,14 @@ export class CaseKernel {
     } finally {
       this.mainWait = null;
     }
+  }
+
+  /**
+   * Runs a call to the outside world (an adapter, a lookup) from the main flow. While it runs the case counts as
+   * settled, so an Update that led here answers at once instead of waiting for, say, INPS to come back.
+   */
+  async external<T>(call: () => Promise<T>): Promise<T> {
+    return this.blockMain(() => false, call);
   }
 
   // ---- deadlines ----
@@ -346,7 +359,10 @@ export class CaseKernel {
     };
     this.view.tasks.push(task);
     this.emit('TaskOpened', `Task opened: ${form.title}`, { task });
-    void this.watchServiceTarget(task);
+    void this.watchServiceTarget(task).catch((err: unknown) => {
+      // A withdrawn case cancels the watcher with the procedure: nothing to escalate then.
+      if (!isCancellation(err)) throw err;
+    });
     return task;
   }
 
@@ -471,7 +487,14 @@ export class CaseKernel {
   /** Runs the procedure until it returns or the case is withdrawn, then waits for the Update handlers. */
   async run(main: () => Promise<void>): Promise<CaseView> {
     log.info('case opened', { caseId: this.view.caseId, procedure: this.view.procedure });
-    await Promise.race([main(), condition(() => this.terminal)]);
+    // The procedure runs in its own scope: a withdrawal cancels it, so no step runs after the case has ended.
+    const scope = new CancellationScope();
+    this.stopMain = () => scope.cancel();
+    try {
+      await scope.run(main);
+    } catch (err) {
+      if (!(isCancellation(err) && this.terminal)) throw err;
+    }
     if (!this.terminal) this.close('completed', 'the procedure reached its end');
     await condition(() => this.settled && allHandlersFinished());
     log.info('case ended', {
@@ -672,6 +695,7 @@ export class CaseKernel {
         this.view.closedAt = nowIso();
         this.view.suspension = null;
         this.emit('CaseWithdrawn', `Case withdrawn: ${reason}`, { reason }, actor);
+        this.stopMain();
         return this.settle();
       },
       {

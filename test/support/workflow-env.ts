@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CaseStart, CaseView } from '../../domain/case-model';
 import { romeDate } from '../../domain/dates';
 import { findOffice, officeCalendar } from '../../domain/offices';
+import type { ActivityDeps } from '../../activities';
 import type { Db } from '../../platform/db';
 import { connectDb } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
@@ -41,7 +42,11 @@ export async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined
 }
 
 /** Runs `fn` while a worker polls the suite's task queue. */
-export async function withWorker<T>(ctx: WorkflowTestContext, fn: () => Promise<T>): Promise<T> {
+export async function withWorker<T>(
+  ctx: WorkflowTestContext,
+  fn: () => Promise<T>,
+  deps: Omit<ActivityDeps, 'db'> = {},
+): Promise<T> {
   // A queue of its own per test: a worker left behind by a failed test cannot steal the next test's tasks.
   ctx.taskQueue = uniqueName('tq');
   const worker = await createWorker({
@@ -50,6 +55,7 @@ export async function withWorker<T>(ctx: WorkflowTestContext, fn: () => Promise<
     taskQueue: ctx.taskQueue,
     db: ctx.db,
     bundle: ctx.bundle,
+    ...deps,
   });
   return worker.runUntil(fn);
 }

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readProvisionedPaths } from '../../scripts/local-servers';
+import type { InpsGateway } from '../../activities';
 import type { CaseView } from '../../domain/case-model';
 import { addDays } from '../../domain/dates';
 import {
@@ -59,6 +60,16 @@ function complete(
   actor = officer,
 ): Promise<CaseView> {
   return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, actor }] });
+}
+
+/** Withdraws the case and checks the procedure stopped there: CaseWithdrawn is the last event, in the read model too. */
+async function withdrawAndCheck(handle: Handle, reason = 'test done'): Promise<void> {
+  await handle.executeUpdate(withdrawUpdate, { args: [{ reason, actor: officer }] });
+  const final = await handle.result();
+  expect(final.status).toBe('withdrawn');
+  const events = await eventsOf(handle.workflowId);
+  expect(events[events.length - 1]?.type).toBe('CaseWithdrawn');
+  expect(events.length).toBe(final.version);
 }
 
 async function eventsOf(caseId: string) {
@@ -262,8 +273,7 @@ describe('CIGO workflow', () => {
       });
       expect(v.step).toBe('application to INPS');
       expect(v.documents.map((d) => d.kind)).toContain('consultation-minutes');
-      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'employer withdrew', actor: officer }] });
-      expect((await handle.result()).status).toBe('withdrawn');
+      await withdrawAndCheck(handle, 'employer withdrew');
     });
   });
 
@@ -278,7 +288,7 @@ describe('CIGO workflow', () => {
         }),
       );
       expect(view.step).toBe('application to INPS');
-      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'test done', actor: officer }] });
+      await withdrawAndCheck(handle);
     });
   });
 
@@ -328,7 +338,7 @@ describe('CIGO workflow', () => {
       expect(shiftedDays).toBeLessThan(30.1);
       v = await complete(handle, openTask(v, 'union-consultation').taskId, 'not_requested');
       expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('met');
-      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'test done', actor: officer }] });
+      await withdrawAndCheck(handle);
     });
   });
 
@@ -385,8 +395,7 @@ describe('CIGO workflow', () => {
           complete(handle, task.taskId, 'not_requested', {}, { sub: 'other-officer', role: 'officer' }),
         ),
       ).toBe('TaskNotOpen');
-      await handle.executeUpdate(withdrawUpdate, { args: [{ reason: 'test done', actor: officer }] });
-      await handle.result();
+      await withdrawAndCheck(handle);
     });
   });
 
@@ -415,5 +424,47 @@ describe('CIGO workflow', () => {
       expect(check?.result).toBe('refused');
       expect(check?.figures.usedWeeks).toBe(52);
     });
+  });
+
+  it('when INPS does not take the dossier, then the completion still answers at once and the case moves on when it does', async () => {
+    // The gateway holds the dossier until the test lets it go. (It polls a flag: resolving, inside the activity, a
+    // promise made by the test crashes Node's async hooks under jest.)
+    let released = false;
+    let calls = 0;
+    const slowInps: InpsGateway = {
+      async submit() {
+        calls += 1;
+        while (!released) await new Promise((r) => setTimeout(r, 20));
+        return { reference: 'INPS-SLOW-1', sentAt: new Date().toISOString() };
+      },
+    };
+    await withWorker(
+      ctx,
+      async () => {
+        const day0 = await today(ctx);
+        const { handle, view } = await open(cigoInput(day0));
+        let v = await complete(handle, openTask(view, 'union-consultation').taskId, 'not_requested');
+        v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
+          filedOn: day0,
+          inpsProtocol: 'P',
+          hoursRequested: 10,
+          technicalReport: true,
+        });
+        v = await complete(handle, openTask(v, 'completeness-check').taskId, 'complete');
+        // The officer's completion answered while the adapter is still waiting on INPS.
+        expect(v.step).toBe('forwarding to INPS');
+        expect(calls).toBe(1);
+        released = true;
+        // The activity's result reaches the workflow asynchronously: poll the case, bounded.
+        for (let i = 0; i < 200 && v.step !== 'awaiting the INPS decision'; i += 1) {
+          await new Promise((r) => setTimeout(r, 50));
+          v = await handle.query(caseQuery);
+        }
+        expect(v.step).toBe('awaiting the INPS decision');
+        expect(v.documents.find((d) => d.kind === 'inps-forward')?.reference).toBe('INPS-SLOW-1');
+        await withdrawAndCheck(handle);
+      },
+      { inps: slowInps },
+    );
   });
 });
