@@ -277,6 +277,46 @@ describe('CIGO workflow', () => {
     });
   });
 
+  it('when an examination outlives its 5 days and the filing is registered after its term but dated within it, then the examination closes by law and the filing counts as on time', async () => {
+    await withWorker(ctx, async () => {
+      const day0 = await today(ctx);
+      const { caseId, handle, view } = await open(
+        cigoInput(day0, {
+          cause: 'unavoidable_event',
+          suspension: { from: day0, to: addDays(day0, 6) },
+          reductionHoursPerWeek: 30,
+        }),
+      );
+      let v = await complete(handle, openTask(view, 'exam-request').taskId, 'requested', {
+        requestDate: day0,
+        requestedBy: 'employer',
+      });
+      await ctx.env.sleep('6 days');
+      v = await handle.query(caseQuery);
+      expect(v.deadlines.find((d) => d.id === 'exam')?.status).toBe('missed');
+      expect(v.tasks.find((t) => t.key === 'union-consultation')?.status).toBe('cancelled');
+      const term = v.deadlines.find((d) => d.id === 'application');
+      // D.Lgs. 185/2016: end of the month after the event; wait past it with nothing registered.
+      const daysToTerm = Math.ceil((Date.parse(term!.dueAt) - (await ctx.env.currentTimeMs())) / 86_400_000);
+      await ctx.env.sleep(`${daysToTerm + 1} days`);
+      v = await handle.query(caseQuery);
+      expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('missed');
+      // The officer registers it late, but the filing itself was made within the term.
+      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
+        filedOn: addDays(day0, 10),
+        inpsProtocol: 'P-EONE',
+        hoursRequested: 120,
+        technicalReport: true,
+      });
+      expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('met');
+      expect(v.checks.find((c) => c.id === 'late-application')).toBeUndefined();
+      expect(v.facts.coveredFrom).toBeUndefined();
+      const types = (await eventsOf(caseId)).map((e) => e.type);
+      expect(types.filter((t) => t === 'DeadlineMet').length).toBeGreaterThanOrEqual(1);
+      await withdrawAndCheck(handle);
+    });
+  });
+
   it('when a small employer cuts under 16 hours for an unavoidable event, then no examination is held', async () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
