@@ -4,7 +4,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/types';
 import type { Actor, CaseStart, CaseView } from '../domain/case-model';
-import { addDays } from '../domain/dates';
+import { computeDeadline } from '../domain/deadlines';
 import type { CigoStartInput, InpsDecisionNews } from '../domain/procedures/cigo';
 import {
   CIGO_CAUSES,
@@ -225,10 +225,12 @@ async function runCigo(k: CaseKernel, input: CigoStartInput): Promise<void> {
   if (decision.authorised) details.authorised = decision.authorised;
   if (decision.decision !== 'authorised') {
     // The appeal term (30 days from receipt) is shown with the decision; the case itself ends here.
-    const appealDue = addDays(decision.decidedOn, CIGO_RULES.appeal.offset);
+    const appeal = computeDeadline(CIGO_RULES.appeal, decision.decidedOn, {
+      calendar: k.start.officeCalendar,
+    });
     details.appeal = {
       body: 'INPS Comitato amministratore GPT',
-      dueBy: appealDue,
+      dueBy: appeal.due,
       legalBasis: CIGO_RULES.appeal.legalBasis,
     };
   }

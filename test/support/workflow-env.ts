@@ -20,6 +20,8 @@ export interface WorkflowTestContext {
   db: Db;
   bundle: WorkflowBundle;
   taskQueue: string;
+  /** Cases the current test opened, ended by withWorker in any case. */
+  started: string[];
 }
 
 export async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
@@ -31,7 +33,7 @@ export async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
     connectDb(testMongoUri(), { dbName: uniqueName('wf') }),
     bundleWorkflows(),
   ]);
-  return { env, db, bundle, taskQueue: uniqueName('tq') };
+  return { env, db, bundle, taskQueue: uniqueName('tq'), started: [] };
 }
 
 export async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined): Promise<void> {
@@ -57,7 +59,18 @@ export async function withWorker<T>(
     bundle: ctx.bundle,
     ...deps,
   });
-  return worker.runUntil(fn);
+  try {
+    return await worker.runUntil(fn);
+  } finally {
+    // A failed test may leave a case running on this queue, with no worker: its pending tasks would stop the
+    // time-skipping server from skipping time for every later test. End them.
+    for (const id of ctx.started.splice(0)) {
+      await ctx.env.client.workflow
+        .getHandle(id)
+        .terminate('test ended')
+        .catch(() => undefined); // already ended: nothing to do
+    }
+  }
 }
 
 export async function today(ctx: WorkflowTestContext): Promise<string> {
