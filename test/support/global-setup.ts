@@ -18,6 +18,10 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-test-'));
   const servers: RunningServer[] = [];
   globalThis.__CPI_SERVERS__ = servers;
+  // If jest dies without running the teardown, do not leave servers behind.
+  process.once('exit', () => {
+    for (const s of servers) s.child?.kill('SIGKILL');
+  });
   const started = Date.now();
   if (process.env.MONGODB_URI) {
     process.env.TEST_MONGODB_URI = process.env.MONGODB_URI;

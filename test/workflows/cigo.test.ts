@@ -76,6 +76,21 @@ async function withdrawAndCheck(handle: Handle, reason = 'test done'): Promise<v
   expect(events.length).toBe(final.version);
 }
 
+/** Registers the application to INPS as filed on a given day. */
+function fileApplication(
+  handle: Handle,
+  v: CaseView,
+  filedOn: string,
+  opts: { technicalReport?: boolean } = {},
+): Promise<CaseView> {
+  return complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
+    filedOn,
+    inpsProtocol: `INPS-${filedOn}`,
+    hoursRequested: 160,
+    technicalReport: opts.technicalReport ?? true,
+  });
+}
+
 /** Skips time to just after a deadline ends (its due day may have moved past holidays, so no fixed span). */
 async function sleepPast(handle: Handle, deadlineId: string): Promise<CaseView> {
   const d = (await handle.query(caseQuery)).deadlines.find((x) => x.id === deadlineId);
@@ -113,12 +128,7 @@ describe('CIGO workflow', () => {
       expect(v.step).toBe('application to INPS');
       expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('met');
 
-      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
-        filedOn: addDays(day0, 3),
-        inpsProtocol: 'INPS-2026-0001',
-        hoursRequested: 3200,
-        technicalReport: true,
-      });
+      v = await fileApplication(handle, v, addDays(day0, 3));
       expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('met');
       expect(v.step).toBe('completeness check');
 
@@ -206,12 +216,7 @@ describe('CIGO workflow', () => {
       // The consultation task sat past the office's one-day target: escalated before the term closed it.
       expect(v.tasks.find((t) => t.key === 'union-consultation')?.escalated).toBe(true);
 
-      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
-        filedOn: addDays(day0, 25),
-        inpsProtocol: 'INPS-LATE',
-        hoursRequested: 1000,
-        technicalReport: true,
-      });
+      v = await fileApplication(handle, v, addDays(day0, 25));
       const late = v.checks.find((c) => c.id === 'late-application');
       expect(late?.result).toBe('warning');
       expect(v.facts.coveredFrom).toBe(addDays(day0, 18));
@@ -314,12 +319,7 @@ describe('CIGO workflow', () => {
       v = await sleepPast(handle, 'application');
       expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('missed');
       // The officer registers it late, but the filing itself was made within the term.
-      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
-        filedOn: addDays(day0, 10),
-        inpsProtocol: 'P-EONE',
-        hoursRequested: 120,
-        technicalReport: true,
-      });
+      v = await fileApplication(handle, v, addDays(day0, 10));
       expect(v.deadlines.find((d) => d.id === 'application')?.status).toBe('met');
       expect(v.checks.find((c) => c.id === 'late-application')).toBeUndefined();
       expect(v.facts.coveredFrom).toBeUndefined();
@@ -349,12 +349,7 @@ describe('CIGO workflow', () => {
       const day0 = await today(ctx);
       const { handle, view } = await open(cigoInput(day0));
       let v = await complete(handle, openTask(view, 'union-consultation').taskId, 'not_requested');
-      v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
-        filedOn: day0,
-        inpsProtocol: 'P',
-        hoursRequested: 10,
-        technicalReport: false,
-      });
+      v = await fileApplication(handle, v, day0, { technicalReport: false });
       v = await complete(handle, openTask(v, 'completeness-check').taskId, 'incomplete', {
         missing: ['technical report', 'union notice proof'],
       });
@@ -496,12 +491,7 @@ describe('CIGO workflow', () => {
         const day0 = await today(ctx);
         const { handle, view } = await open(cigoInput(day0));
         let v = await complete(handle, openTask(view, 'union-consultation').taskId, 'not_requested');
-        v = await complete(handle, openTask(v, 'inps-application').taskId, 'filed', {
-          filedOn: day0,
-          inpsProtocol: 'P',
-          hoursRequested: 10,
-          technicalReport: true,
-        });
+        v = await fileApplication(handle, v, day0);
         v = await complete(handle, openTask(v, 'completeness-check').taskId, 'complete');
         // The officer's completion answered while the adapter is still waiting on INPS.
         expect(v.step).toBe('forwarding to INPS');
