@@ -73,6 +73,7 @@ export async function startApiStack(): Promise<ApiStack> {
         taskQueue,
         db,
         bundle,
+        extra: { shutdownForceTime: '10 seconds' },
       });
       stack.workerRun = stack.worker.run();
     },

@@ -58,6 +58,8 @@ export async function withWorker<T>(
     db: ctx.db,
     bundle: ctx.bundle,
     ...deps,
+    // A stuck activity from a failed test must not hold the shutdown, and so the next test, for ever.
+    extra: { shutdownForceTime: '10 seconds' },
   });
   try {
     return await worker.runUntil(fn);

@@ -481,7 +481,7 @@ describe('CIGO workflow', () => {
     const slowInps: InpsGateway = {
       async submit() {
         calls += 1;
-        while (!released) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 1500 && !released; i += 1) await new Promise((r) => setTimeout(r, 20));
         return { reference: 'INPS-SLOW-1', sentAt: new Date().toISOString() };
       },
     };
