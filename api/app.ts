@@ -80,11 +80,15 @@ export function createApp(deps: AppDeps): express.Express {
     taskQueue: deps.taskQueue,
     ...(deps.updateTimeoutMs !== undefined ? { updateTimeoutMs: deps.updateTimeoutMs } : {}),
   });
-  /** The caller's Idempotency-Key, which names the Update so that a retried action is applied once. */
-  const requestKey = (req: Request): string | undefined => {
+  /** The caller's Idempotency-Key header, validated, if sent. */
+  const idempotencyKeyOf = (req: Request): string | undefined => {
     const raw = req.header('idempotency-key');
-    if (raw === undefined) return undefined;
-    return `${principalOf(req).sub} ${req.method} ${req.path} ${parse(idempotencyKey, raw, ['Idempotency-Key'])}`;
+    return raw === undefined ? undefined : parse(idempotencyKey, raw, ['Idempotency-Key']);
+  };
+  /** The key that names an action's Update, so that a retried action is applied once. */
+  const requestKey = (req: Request): string | undefined => {
+    const key = idempotencyKeyOf(req);
+    return key === undefined ? undefined : `${principalOf(req).sub} ${req.method} ${req.path} ${key}`;
   };
   const app = express();
   app.disable('x-powered-by');
@@ -221,9 +225,7 @@ export function createApp(deps: AppDeps): express.Express {
   v1.post('/cases', async (req, res) => {
     const p = principalOf(req);
     const body = parse(startCaseBody, req.body);
-    const rawKey = req.header('idempotency-key');
-    const key = rawKey === undefined ? undefined : parse(idempotencyKey, rawKey, ['Idempotency-Key']);
-    const result = await service.startCase(p, body, key);
+    const result = await service.startCase(p, body, idempotencyKeyOf(req));
     req.log.info(result.created ? 'case opened' : 'case start replayed', { caseId: result.view.caseId });
     res
       .status(result.created ? 201 : 200)

@@ -99,7 +99,11 @@ export function taskFromDoc(doc: TaskDoc): Record<string, unknown> {
 }
 
 export class CaseService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly updateTimeoutMs: number;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.updateTimeoutMs = deps.updateTimeoutMs ?? 15_000;
+  }
 
   private handle(caseId: string): WorkflowHandle {
     return this.deps.temporal.workflow.getHandle(caseId);
@@ -236,7 +240,6 @@ export class CaseService {
     return task;
   }
 
-  /** Sends an Update to a case and maps a refusal to its problem. */
   /**
    * Sends an Update to a case and maps a refusal to its problem. The call is bounded: a case engine that does not
    * answer in time (no worker running) is a 503, not a hang. `requestKey` (the caller's Idempotency-Key) names the
@@ -257,7 +260,7 @@ export class CaseService {
   }
 
   private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.deps.updateTimeoutMs ?? 15_000);
+    const timeout = AbortSignal.timeout(this.updateTimeoutMs);
     try {
       return await this.deps.temporal.withAbortSignal(timeout, call);
     } catch (err) {
@@ -268,7 +271,7 @@ export class CaseService {
           503,
           'case-engine-timeout',
           'The case did not answer in time',
-          `Case ${caseId} did not answer within ${this.deps.updateTimeoutMs ?? 15_000} ms (are the workers running?). ` +
+          `Case ${caseId} did not answer within ${this.updateTimeoutMs} ms (are the workers running?). ` +
             'The action may still be applied when they are: retry with the same Idempotency-Key to get its outcome.',
           { retryAfterSeconds: 5 },
         );

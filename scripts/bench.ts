@@ -8,10 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { signToken } from '../api/auth';
-import { createApp } from '../api/app';
+import { connectApi } from '../api/connect';
 import { addDays, romeDate } from '../domain/dates';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
@@ -69,16 +68,20 @@ async function main(): Promise<void> {
     logger,
   });
   const workerRun = worker.run();
-  const connection = await Connection.connect({ address });
   const secret = 'bench-secret-bench-secret-bench-secret';
-  const app = createApp({
+  const api = await connectApi(
+    {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'bench',
+      JWT_SECRET: secret,
+      BODY_LIMIT: '100kb',
+      UPDATE_TIMEOUT_MS: 15_000,
+    },
     db,
-    temporal: new Client({ connection }),
-    taskQueue: 'bench',
-    jwtSecret: secret,
     logger,
-  });
-  const server = app.listen(0, '127.0.0.1');
+  );
+  const server = api.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const token = signToken({ sub: 'officer-lucca', role: 'officer', offices: ['lucca'] }, secret, '1h');
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   server.close();
   worker.shutdown();
   await workerRun;
-  await connection.close();
+  await api.close();
   await nativeConnection.close();
   await db.close();
   await temporalServer.stop();

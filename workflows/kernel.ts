@@ -180,8 +180,7 @@ export class CaseKernel {
         const events = this.pending.splice(0, this.pending.length);
         this.view.nextDueAt = this.computeNextDue();
         // A deep copy: the snapshot must not change while the activity is scheduled.
-        const json = JSON.stringify(this.view);
-        const snapshot = JSON.parse(json) as CaseView;
+        const snapshot = JSON.parse(JSON.stringify(this.view)) as CaseView;
         // Only the inbox rows that changed since the last write are sent again (each write costs a round trip).
         const tasks = snapshot.tasks.filter((t) => {
           const text = JSON.stringify(t);
@@ -472,14 +471,20 @@ export class CaseKernel {
 
   close(outcome: string, reason: string): void {
     if (this.terminal) return;
-    for (const t of this.view.tasks) this.cancelTask(t, 'case closed');
+    this.end('closed', outcome, reason);
+    this.emit('CaseClosed', `Case closed: ${outcome} — ${reason}`, { outcome, reason });
+  }
+
+  /** Ends the case: open tasks and pending deadlines are closed with it. */
+  private end(status: 'closed' | 'withdrawn', outcome: string, reason: string): void {
+    for (const t of this.view.tasks) this.cancelTask(t, `case ${status}`);
     for (const d of this.view.deadlines) if (d.status === 'pending') d.status = 'cancelled';
-    this.view.status = 'closed';
-    this.view.step = 'closed';
+    this.view.status = status;
+    this.view.step = status;
     this.view.outcome = outcome;
     this.view.outcomeReason = reason;
     this.view.closedAt = nowIso();
-    this.emit('CaseClosed', `Case closed: ${outcome} — ${reason}`, { outcome, reason });
+    this.view.suspension = null;
   }
 
   // ---- running ----
@@ -686,14 +691,7 @@ export class CaseKernel {
     setHandler(
       withdrawUpdate,
       ({ reason, actor }) => {
-        for (const t of this.view.tasks) this.cancelTask(t, 'case withdrawn');
-        for (const d of this.view.deadlines) if (d.status === 'pending') d.status = 'cancelled';
-        this.view.status = 'withdrawn';
-        this.view.step = 'withdrawn';
-        this.view.outcome = 'withdrawn';
-        this.view.outcomeReason = reason;
-        this.view.closedAt = nowIso();
-        this.view.suspension = null;
+        this.end('withdrawn', 'withdrawn', reason);
         this.emit('CaseWithdrawn', `Case withdrawn: ${reason}`, { reason }, actor);
         this.stopMain();
         return this.settle();

@@ -1,10 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Principal } from '../../api/auth';
 import { signToken } from '../../api/auth';
-import { createApp } from '../../api/app';
+import { connectApi } from '../../api/connect';
 import type { Db } from '../../platform/db';
 import { connectDb } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
@@ -53,13 +53,23 @@ export async function startApiStack(): Promise<ApiStack> {
   await seedReferenceData(db);
   const bundle = await bundleWorkflows();
   const nativeConnection = await NativeConnection.connect({ address: testTemporalAddress() });
-  const connection = await Connection.connect({ address: testTemporalAddress() });
-  const client = new Client({ connection });
   const taskQueue = uniqueName('api-tq');
-  const stack: ApiStack = {
-    app: createApp({ db, temporal: client, taskQueue, jwtSecret: JWT_SECRET, logger, bodyLimit: '100kb' }),
+  const api = await connectApi(
+    {
+      TEMPORAL_ADDRESS: testTemporalAddress(),
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      JWT_SECRET,
+      BODY_LIMIT: '100kb',
+      UPDATE_TIMEOUT_MS: 15_000,
+    },
     db,
-    client,
+    logger,
+  );
+  const stack: ApiStack = {
+    app: api.app,
+    db,
+    client: api.temporal,
     taskQueue,
     bundle,
     nativeConnection,
@@ -85,7 +95,7 @@ export async function startApiStack(): Promise<ApiStack> {
       await stack.stopWorker().catch(() => undefined);
       await db.connection.dropDatabase().catch(() => undefined);
       await db.close();
-      await connection.close();
+      await api.close();
       await nativeConnection.close();
     },
   };
