@@ -1,10 +1,10 @@
 import { log } from '@temporalio/activity';
 import type { CaseEvent, ProjectionBatch } from '../domain/case-model';
-import type { UsedPeriod } from '../domain/procedures/cigo';
+import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
-import { earlierUnitPeriods } from '../platform/queries';
-import type { CaseActivities, ForwardReceipt, ForwardToInpsInput } from './types';
+import { admissionContext, earlierUnitPeriods } from '../platform/queries';
+import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
 export interface InpsGateway {
@@ -16,29 +16,42 @@ export interface ActivityDeps {
   inps?: InpsGateway;
 }
 
+/** Writes one message to the `communications` outbox, once per idempotency key, and returns its receipt. */
+async function outbox(
+  db: Db,
+  msg: {
+    idempotencyKey: string;
+    caseId: string;
+    to: string;
+    subject?: string;
+    payload: Record<string, unknown>;
+  },
+): Promise<ForwardReceipt> {
+  const reference = `OUT-${msg.idempotencyKey.replace(/[^A-Za-z0-9]/g, '').slice(-20)}`;
+  try {
+    await db.communications.create({
+      _id: msg.idempotencyKey,
+      caseId: msg.caseId,
+      to: msg.to,
+      subject: msg.subject ?? null,
+      payload: msg.payload,
+      reference,
+      createdAt: new Date(),
+    });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  const stored = await db.communications.findById(msg.idempotencyKey).lean();
+  return {
+    reference: stored?.reference ?? reference,
+    sentAt: (stored?.createdAt ?? new Date()).toISOString(),
+  };
+}
+
 /** Records outbound dossiers in the `communications` outbox, once per idempotency key. */
 export function outboxInpsGateway(db: Db): InpsGateway {
   return {
-    async submit(input) {
-      const reference = `OUT-${input.idempotencyKey.replace(/[^A-Za-z0-9]/g, '').slice(-20)}`;
-      try {
-        await db.communications.create({
-          _id: input.idempotencyKey,
-          caseId: input.caseId,
-          to: 'INPS',
-          payload: input.dossier,
-          reference,
-          createdAt: new Date(),
-        });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-      const stored = await db.communications.findById(input.idempotencyKey).lean();
-      return {
-        reference: stored?.reference ?? reference,
-        sentAt: (stored?.createdAt ?? new Date()).toISOString(),
-      };
-    },
+    submit: (input) => outbox(db, { ...input, to: 'INPS', payload: input.dossier }),
   };
 }
 
@@ -109,6 +122,16 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
 
     earlierUnitPeriods({ unitKey, excludeCaseId }): Promise<UsedPeriod[]> {
       return earlierUnitPeriods(db, unitKey, excludeCaseId);
+    },
+
+    admissionData({ unitKeys, linkedCaseIds, excludeCaseId }) {
+      return admissionContext(db, unitKeys, linkedCaseIds, excludeCaseId);
+    },
+
+    async notify(input: NotifyInput) {
+      const receipt = await outbox(db, input);
+      log.info('communication sent', { to: input.to, subject: input.subject, reference: receipt.reference });
+      return receipt;
     },
 
     async forwardToInps(input) {

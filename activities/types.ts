@@ -1,5 +1,6 @@
 import type { ProjectionBatch } from '../domain/case-model';
-import type { UsedPeriod } from '../domain/procedures/cigo';
+import type { AdmissionContext } from '../domain/procedure';
+import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 
 export interface ForwardToInpsInput {
   caseId: string;
@@ -18,4 +19,20 @@ export interface CaseActivities {
   project(batch: ProjectionBatch): Promise<void>;
   earlierUnitPeriods(input: { unitKey: string; excludeCaseId: string }): Promise<UsedPeriod[]>;
   forwardToInps(input: ForwardToInpsInput): Promise<ForwardReceipt>;
+  /** The periods of the units' other cases and the linked cases, as the admission rules read them. */
+  admissionData(input: {
+    unitKeys: string[];
+    linkedCaseIds: string[];
+    excludeCaseId: string;
+  }): Promise<AdmissionContext>;
+  /** Sends a communication to an outside body (INPS, the GOL programme), once per idempotency key. */
+  notify(input: NotifyInput): Promise<ForwardReceipt>;
+}
+
+export interface NotifyInput {
+  caseId: string;
+  idempotencyKey: string;
+  to: 'INPS' | 'GOL';
+  subject: string;
+  payload: Record<string, unknown>;
 }

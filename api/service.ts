@@ -16,11 +16,9 @@ import type { Actor, CaseStart, CaseView } from '../domain/case-model';
 import { findProcedure } from '../domain/catalogue';
 import { OFFICES, findOffice, officeCalendar } from '../domain/offices';
 import type { ProcedureDef } from '../domain/procedure';
-import { CIGO_CODE, cigoDurationCheck, type CigoStartInput } from '../domain/procedures/cigo';
 import type { CaseDoc, Db, TaskDoc } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
-import { earlierUnitPeriods } from '../platform/queries';
-import { unitKey } from '../workflows/cigo';
+import { admissionContext } from '../platform/queries';
 import { settledUpdate } from '../workflows/messages';
 import type { FieldIssue } from '../workflows/messages';
 import type { Principal } from './auth';
@@ -109,14 +107,21 @@ export class CaseService {
     return this.deps.temporal.workflow.getHandle(caseId);
   }
 
-  /** Rules that refuse a start before any case exists (with the arithmetic shown). */
+  /** Rules that refuse a start before any case exists (with the rule and the arithmetic shown). */
   private async precheck(procedure: ProcedureDef, input: Record<string, unknown>): Promise<void> {
-    if (procedure.code === CIGO_CODE) {
-      const cigo = input as CigoStartInput;
-      const check = cigoDurationCheck(cigo.suspension, await earlierUnitPeriods(this.deps.db, unitKey(cigo)));
-      if (!check.ok) {
-        throw problems.refused('duration-limit', check.explanation, { rule: check.legalBasis, check });
-      }
+    const admission = procedure.admission;
+    if (!admission) return;
+    const ctx = await admissionContext(
+      this.deps.db,
+      admission.unitKeys(input),
+      admission.linkedCaseIds?.(input) ?? [],
+    );
+    const refusal = admission.check(input, ctx);
+    if (refusal) {
+      throw problems.refused(refusal.slug, refusal.detail, {
+        rule: refusal.rule,
+        ...(refusal.figures ?? {}),
+      });
     }
   }
 

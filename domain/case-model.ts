@@ -30,6 +30,8 @@ export const CASE_EVENT_TYPES = [
   'NewsReceived',
   'DecisionRecorded',
   'CheckRecorded',
+  'AttendanceRecorded',
+  'SanctionApplied',
   'CaseSuspended',
   'CaseResumed',
   'CaseWithdrawn',
@@ -144,6 +146,8 @@ export interface CaseView {
   parties: CaseParty[];
   /** Business keys searchable across cases (e.g. the production unit for the CIG caps). */
   keys: Record<string, string>;
+  /** The production units the case covers (`<employer tax code>/<unit id>`): the wage-guarantee caps count per unit. */
+  units: string[];
   input: Record<string, unknown>;
   openedAt: string;
   openedBy: Actor;

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Role } from './case-model';
+import type { IsoDate } from './dates';
 import type { DeadlineRule } from './deadlines';
+import type { UsedPeriod } from './procedures/wage-guarantee';
 
 /** One way to complete a task: its name and the form data it needs. */
 export interface TaskOutcomeDef {
@@ -25,6 +27,38 @@ export interface NewsDef {
   schema: z.ZodType<Record<string, unknown>>;
 }
 
+/** Why the law refuses a start, with the rule and the arithmetic (a 422 at the API; a refused case in a workflow). */
+export interface Refusal {
+  slug: string;
+  detail: string;
+  rule: string;
+  figures?: Record<string, unknown>;
+}
+
+/** What the read model says of a case another one refers to (e.g. the CIGS a transition agreement follows). */
+export interface LinkedCase {
+  caseId: string;
+  procedure: string;
+  status: string;
+  outcome: string | null;
+  keys: Record<string, string>;
+  facts: Record<string, unknown>;
+}
+
+export interface AdmissionContext {
+  today: IsoDate;
+  /** Periods of the production units' other cases that count against the caps, by unit key. */
+  periodsByUnit: Record<string, UsedPeriod[]>;
+  linked: Record<string, LinkedCase | null>;
+}
+
+/** Rules that refuse a start before any case exists; the workflow applies them again on what it reads itself. */
+export interface AdmissionDef {
+  unitKeys(input: Record<string, unknown>): string[];
+  linkedCaseIds?(input: Record<string, unknown>): string[];
+  check(input: Record<string, unknown>, ctx: AdmissionContext): Refusal | null;
+}
+
 /** The catalogue entry of a procedure: everything the API needs to validate and describe it. */
 export interface ProcedureDef {
   code: string;
@@ -38,4 +72,5 @@ export interface ProcedureDef {
   tasks: Readonly<Record<string, TaskFormDef>>;
   news: Readonly<Record<string, NewsDef>>;
   deadlineRules: readonly DeadlineRule[];
+  admission?: AdmissionDef;
 }

@@ -67,6 +67,7 @@ export interface CommunicationDoc {
   _id: string;
   caseId: string;
   to: string;
+  subject?: string | null;
   payload: Record<string, unknown>;
   reference: string;
   createdAt: Date;
@@ -84,6 +85,7 @@ const caseSchema = new Schema<CaseDoc>(
     version: Number,
     openedBySub: String,
     assignees: [String],
+    units: [String],
     nextDueAt: String,
   },
   { ...loose, collection: 'cases' },
@@ -91,6 +93,7 @@ const caseSchema = new Schema<CaseDoc>(
 caseSchema.index({ sortKey: -1 });
 caseSchema.index({ office: 1, status: 1, sortKey: -1 });
 caseSchema.index({ 'keys.productionUnit': 1 });
+caseSchema.index({ units: 1 });
 caseSchema.index({ openedBySub: 1, sortKey: -1 });
 
 const eventSchema = new Schema<EventDoc>(
@@ -124,7 +127,7 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
   { versionKey: false, collection: 'idempotency_keys' },
 );
 const communicationSchema = new Schema<CommunicationDoc>(
-  { _id: String, caseId: String, to: String, reference: String, createdAt: Date },
+  { _id: String, caseId: String, to: String, subject: String, reference: String, createdAt: Date },
   { ...loose, collection: 'communications' },
 );
 

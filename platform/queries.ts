@@ -1,4 +1,6 @@
-import type { UsedPeriod } from '../domain/procedures/cigo';
+import { romeDate } from '../domain/dates';
+import type { AdmissionContext, LinkedCase } from '../domain/procedure';
+import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from './db';
 
 /**
@@ -10,13 +12,67 @@ export async function earlierUnitPeriods(
   unitKey: string,
   excludeCaseId?: string,
 ): Promise<UsedPeriod[]> {
-  const filter: Record<string, unknown> = { 'keys.productionUnit': unitKey, status: { $ne: 'withdrawn' } };
+  const filter: Record<string, unknown> = {
+    $or: [{ units: unitKey }, { 'keys.productionUnit': unitKey }],
+    status: { $ne: 'withdrawn' },
+  };
   if (excludeCaseId !== undefined) filter._id = { $ne: excludeCaseId };
-  const docs = await db.cases.find(filter, { facts: 1 }).lean();
+  const docs = await db.cases.find(filter, { facts: 1, procedure: 1 }).lean();
   const periods: UsedPeriod[] = [];
   for (const d of docs) {
-    const p = (d.facts as { countedPeriod?: { from: string; to: string } | null } | undefined)?.countedPeriod;
-    if (p) periods.push({ caseId: String(d._id), from: p.from, to: p.to });
+    const facts = (d.facts ?? {}) as {
+      countedPeriod?: { from: string; to: string } | null;
+      cigsCause?: string | null;
+    };
+    const p = facts.countedPeriod;
+    if (p) {
+      periods.push({
+        caseId: String(d._id),
+        from: p.from,
+        to: p.to,
+        scheme: d.procedure,
+        cause: facts.cigsCause ?? null,
+      });
+    }
   }
   return periods;
+}
+
+/** The periods of several units at once, keyed by unit. */
+export async function periodsByUnit(
+  db: Db,
+  unitKeys: readonly string[],
+  excludeCaseId?: string,
+): Promise<Record<string, UsedPeriod[]>> {
+  const out: Record<string, UsedPeriod[]> = {};
+  for (const key of unitKeys) out[key] = await earlierUnitPeriods(db, key, excludeCaseId);
+  return out;
+}
+
+/** What the read model knows of other cases, as a start's admission rules need it. */
+export async function admissionContext(
+  db: Db,
+  unitKeys: readonly string[],
+  linkedCaseIds: readonly string[],
+  excludeCaseId?: string,
+): Promise<AdmissionContext> {
+  const linked: Record<string, LinkedCase | null> = {};
+  for (const id of linkedCaseIds) {
+    const d = await db.cases.findById(id, { procedure: 1, status: 1, outcome: 1, keys: 1, facts: 1 }).lean();
+    linked[id] = d
+      ? {
+          caseId: String(d._id),
+          procedure: d.procedure,
+          status: d.status,
+          outcome: d.outcome ?? null,
+          keys: d.keys ?? {},
+          facts: d.facts ?? {},
+        }
+      : null;
+  }
+  return {
+    today: romeDate(Date.now()),
+    periodsByUnit: await periodsByUnit(db, unitKeys, excludeCaseId),
+    linked,
+  };
 }

@@ -1,2 +1,4 @@
 // Every workflow type the worker registers. One file per procedure; the kernel is shared.
 export { cigOrdinaria } from './cigo';
+export { cigStraordinaria } from './cigs';
+export { fisAssegno } from './fis';

@@ -93,6 +93,7 @@ export interface CaseHeader {
   title: string;
   parties: CaseView['parties'];
   keys: Record<string, string>;
+  units?: string[];
 }
 
 export class CaseKernel {
@@ -105,7 +106,13 @@ export class CaseKernel {
   /** What the main flow waits for, while it waits; null while it runs. */
   private mainWait: (() => boolean) | null = null;
   private readonly awaitingNews = new Set<string>();
-  private readonly news = new Map<string, Record<string, unknown>>();
+  /** News types the case takes at any time from now on (kept in order until the flow reads them). */
+  private readonly acceptedNews = new Set<string>();
+  private readonly news = new Map<string, Record<string, unknown>[]>();
+  /** Procedure checks on news beyond its schema (e.g. the worker must be on the case's list). */
+  private readonly newsChecks = new Map<string, (data: Record<string, unknown>) => void>();
+  /** Procedure checks on a task's form data beyond its schema (e.g. the workers named must be on the list). */
+  private readonly taskChecks = new Map<string, (outcome: string, data: Record<string, unknown>) => void>();
   /** Cancels the procedure's main flow (set by `run`). */
   private stopMain: () => void = () => undefined;
   /** The inbox rows as last handed to the projection, to send only what changed. */
@@ -126,6 +133,7 @@ export class CaseKernel {
       step: 'opened',
       parties: header.parties,
       keys: header.keys,
+      units: header.units ?? [],
       input: start.input,
       openedAt: nowIso(),
       openedBy: start.openedBy,
@@ -381,6 +389,11 @@ export class CaseKernel {
     });
   }
 
+  /** Adds a check on the form data of tasks of `formKey`, run by the Update's validator (a refusal changes nothing). */
+  checkTask(formKey: string, check: (outcome: string, data: Record<string, unknown>) => void): void {
+    this.taskChecks.set(formKey, check);
+  }
+
   async waitForTask(task: TaskView): Promise<TaskView> {
     const pred = (): boolean => task.status !== 'open';
     await this.blockMain(pred, () => condition(() => pred() || this.terminal));
@@ -414,15 +427,44 @@ export class CaseKernel {
 
   // ---- news from outside ----
 
+  private hasNews(type: string): boolean {
+    return (this.news.get(type)?.length ?? 0) > 0;
+  }
+
+  private takeNews(type: string): Record<string, unknown> | null {
+    return this.news.get(type)?.shift() ?? null;
+  }
+
+  /**
+   * Waits for news of `type` until the deadline, which is met when it comes. Unless the type was accepted
+   * earlier (`acceptNews`), only news sent from now on counts.
+   */
   async waitForNews(type: string, d: DeadlineView): Promise<Record<string, unknown> | null> {
     this.awaitingNews.add(type);
-    this.news.delete(type);
+    if (!this.acceptedNews.has(type)) this.news.delete(type);
     try {
-      const got = await this.raceDeadline(d, () => this.news.has(type));
-      return got ? (this.news.get(type) ?? null) : null;
+      const got = await this.raceDeadline(d, () => this.hasNews(type));
+      return got ? this.takeNews(type) : null;
     } finally {
       this.awaitingNews.delete(type);
     }
+  }
+
+  /** From now on the case takes news of `type` at any time; the flow reads it later, in order. */
+  acceptNews(type: string, check?: (data: Record<string, unknown>) => void): void {
+    this.acceptedNews.add(type);
+    if (check) this.newsChecks.set(type, check);
+  }
+
+  stopAcceptingNews(type: string): void {
+    this.acceptedNews.delete(type);
+  }
+
+  /** The next accepted news of `type`, waiting for it until the instant `untilMs` (which no suspension moves). */
+  async nextNews(type: string, untilMs: number): Promise<Record<string, unknown> | null> {
+    const pred = (): boolean => this.hasNews(type);
+    await this.blockMain(pred, () => this.waitUntil(pred, () => untilMs));
+    return this.terminal ? null : this.takeNews(type);
   }
 
   // ---- records ----
@@ -558,6 +600,7 @@ export class CaseKernel {
             );
           }
           validateData(def.schema, data, 'the form data is not valid for this outcome');
+          this.taskChecks.get(task.key)?.(outcome, def.schema.parse(data));
         },
       },
     );
@@ -616,7 +659,7 @@ export class CaseKernel {
       ({ type, data, actor }) => {
         const def = this.procedure.news[type];
         const parsed = def ? def.schema.parse(data) : data;
-        this.news.set(type, parsed);
+        this.news.set(type, [...(this.news.get(type) ?? []), parsed]);
         this.emit(
           'NewsReceived',
           `News from ${def?.from ?? 'outside'}: ${def?.title ?? type}`,
@@ -635,8 +678,9 @@ export class CaseKernel {
             ]);
           }
           validateData(def.schema, data, 'the news is not valid');
-          if (!this.awaitingNews.has(type))
+          if (!this.awaitingNews.has(type) && !this.acceptedNews.has(type))
             refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
+          this.newsChecks.get(type)?.(def.schema.parse(data));
         },
       },
     );

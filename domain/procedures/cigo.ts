@@ -4,13 +4,26 @@
  */
 import { z } from 'zod';
 import type { IsoDate } from '../dates';
-import { addDays, addYears, daysBetween, maxDate, minDate } from '../dates';
+import { addDays, maxDate } from '../dates';
 import type { DeadlineRule } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
-import type { ProcedureDef } from '../procedure';
+import type { ProcedureDef, Refusal } from '../procedure';
 import type { Period } from '../schemas';
-import { isoDate, longText, period, shortText, taxCode } from '../schemas';
+import { isoDate, longText, period, shortText } from '../schemas';
+import type { CapCheck, UsedPeriod } from './wage-guarantee';
+import {
+  capRefusal,
+  countsScheme,
+  employerSchema,
+  overallCapCheck,
+  productionUnitSchema,
+  schemeRefusal,
+  unionDays,
+  unitKeyOf,
+  weeksCapCheck,
+  weeksOf,
+} from './wage-guarantee';
 
 export const CIGO_CODE = 'CIGO';
 
@@ -169,34 +182,11 @@ export const CIGO_CAUSES = {
 } as const;
 export type CigoCause = keyof typeof CIGO_CAUSES;
 
-/** CIGO covers industry, including construction and quarrying (art. 10). */
-export const CIGO_SECTORS = ['industry', 'construction', 'quarrying'] as const;
-
 export const cigoStartInput = z
   .object({
-    employer: z
-      .object({
-        taxCode,
-        name: shortText,
-        sector: z.enum(CIGO_SECTORS),
-        /** Average headcount of the previous semester: decides the consultation term (art. 14 c.3). */
-        averageEmployees: z.int().min(1).max(1_000_000),
-      })
-      .strict(),
-    productionUnit: z
-      .object({
-        /** The unit's stable identifier: the duration caps are counted per unit (art. 12). */
-        id: z
-          .string()
-          .trim()
-          .min(1)
-          .max(64)
-          .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
-        address: shortText,
-        municipality: shortText,
-        province: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter province code'),
-      })
-      .strict(),
+    // The sector decides whether CIGO applies at all (art. 10); a start outside it is refused with the rule.
+    employer: employerSchema,
+    productionUnit: productionUnitSchema,
     cause: z.enum(Object.keys(CIGO_CAUSES) as [CigoCause, ...CigoCause[]]),
     causeDescription: longText,
     /** The day of the unavoidable event, when the cause is one (defaults to the start of the suspension). */
@@ -239,94 +229,45 @@ export const cigoStartInput = z
   });
 export type CigoStartInput = z.infer<typeof cigoStartInput>;
 
-/** Weeks of a period, a started week counting whole. */
-export function weeksOf(p: Period): number {
-  return Math.ceil((daysBetween(p.from, p.to) + 1) / 7);
-}
+export type { UsedPeriod } from './wage-guarantee';
+export { weeksOf } from './wage-guarantee';
 
-export interface UsedPeriod {
-  caseId: string;
-  from: IsoDate;
-  to: IsoDate;
-}
-
-export interface DurationCheck {
-  legalBasis: string;
-  windowFrom: IsoDate;
-  windowTo: IsoDate;
+/** The CIGO check keeps the week-named figures integrators already read, beside the shared ones. */
+export interface DurationCheck extends CapCheck {
   requestedWeeks: number;
   usedWeeks: number;
   totalWeeks: number;
   maxWeeks: number;
-  ok: boolean;
   /** Days of the window already used, counted once even where earlier periods overlap. */
   usedDays: number;
-  counted: { caseId: string; from: IsoDate; to: IsoDate; days: number }[];
-  explanation: string;
-}
-
-function clip(
-  p: { from: IsoDate; to: IsoDate },
-  from: IsoDate,
-  to: IsoDate,
-): { from: IsoDate; to: IsoDate } | null {
-  const f = maxDate(p.from, from);
-  const t = minDate(p.to, to);
-  return f <= t ? { from: f, to: t } : null;
-}
-
-function unionDays(periods: readonly { from: IsoDate; to: IsoDate }[]): number {
-  const sorted = [...periods].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  let total = 0;
-  let curFrom: IsoDate | null = null;
-  let curTo: IsoDate | null = null;
-  for (const p of sorted) {
-    if (curFrom === null || curTo === null || p.from > addDays(curTo, 1)) {
-      if (curFrom !== null && curTo !== null) total += daysBetween(curFrom, curTo) + 1;
-      curFrom = p.from;
-      curTo = p.to;
-    } else if (p.to > curTo) {
-      curTo = p.to;
-    }
-  }
-  if (curFrom !== null && curTo !== null) total += daysBetween(curFrom, curTo) + 1;
-  return total;
 }
 
 /**
  * Art. 12 c.2: CIGO may not exceed 52 weeks in a rolling two-year window per production unit. The window ends on
  * the last day of the requested period and looks back two years (Ministry circ. 17/2017 for the anchoring).
- * Earlier periods are those of other cases of the same unit that were not rejected or withdrawn.
+ * Earlier periods are those of other CIGO cases of the same unit that were not rejected or withdrawn.
  */
 export function cigoDurationCheck(requested: Period, earlier: readonly UsedPeriod[]): DurationCheck {
   const limits = cigoLimitsOn(requested.from);
-  const windowTo = requested.to;
-  const windowFrom = addDays(addYears(windowTo, -limits.windowYears), 1);
-  const counted = earlier
-    .map((p) => ({ caseId: p.caseId, clipped: clip(p, windowFrom, windowTo) }))
-    .filter((x): x is { caseId: string; clipped: { from: IsoDate; to: IsoDate } } => x.clipped !== null)
-    .map((x) => ({ caseId: x.caseId, ...x.clipped, days: daysBetween(x.clipped.from, x.clipped.to) + 1 }));
-  const usedDays = unionDays(counted);
-  const usedWeeks = Math.ceil(usedDays / 7);
-  const totalWeeks = Math.ceil(unionDays([...counted, requested]) / 7);
-  const requestedWeeks = weeksOf(requested);
-  const ok = totalWeeks <= limits.maxWeeksInWindow;
-  const explanation =
-    `Window ${windowFrom} – ${windowTo}: ${usedWeeks} week(s) already used in ${counted.length} earlier case(s), ` +
-    `${requestedWeeks} requested, ${totalWeeks} in all against a maximum of ${limits.maxWeeksInWindow}` +
-    (ok ? '.' : ': the request exceeds the limit.');
+  const check = weeksCapCheck(
+    {
+      id: 'duration-biennio',
+      title: `CIGO: ${limits.maxWeeksInWindow} weeks in a rolling ${limits.windowYears} years`,
+      legalBasis: 'D.Lgs. 148/2015 art. 12 c.2; Ministry circ. 17/2017',
+      maxWeeks: limits.maxWeeksInWindow,
+      windowYears: limits.windowYears,
+      counts: countsScheme(CIGO_CODE),
+    },
+    requested,
+    earlier,
+  );
   return {
-    legalBasis: 'D.Lgs. 148/2015 art. 12 c.2; Ministry circ. 17/2017',
-    windowFrom,
-    windowTo,
-    requestedWeeks,
-    usedWeeks,
-    totalWeeks,
-    maxWeeks: limits.maxWeeksInWindow,
-    ok,
-    usedDays,
-    counted,
-    explanation,
+    ...check,
+    requestedWeeks: check.requested,
+    usedWeeks: check.used,
+    totalWeeks: check.total,
+    maxWeeks: check.cap,
+    usedDays: unionDays(check.counted),
   };
 }
 
@@ -342,12 +283,18 @@ export function isUnavoidable(input: CigoStartInput): boolean {
   return CIGO_CAUSES[input.cause].unavoidable;
 }
 
+/** What the art. 14 consultation depends on (shared by CIGO and FIS, art. 30 c.2). */
+export type ConsultationFacts = Pick<
+  CigoStartInput,
+  'employer' | 'unionNoticeDate' | 'reductionHoursPerWeek' | 'suspension'
+>;
+
 /** Whether an unavoidable-event case has a joint examination at all (cut over 16 hours a week, art. 14 c.4). */
-export function unavoidableExamApplies(input: CigoStartInput): boolean {
+export function unavoidableExamApplies(input: ConsultationFacts): boolean {
   return input.reductionHoursPerWeek > cigoLimitsOn(input.suspension.from).unavoidableExamHoursThreshold;
 }
 
-export function consultationRule(input: CigoStartInput): DeadlineRule {
+export function consultationRule(input: ConsultationFacts): DeadlineRule {
   return input.employer.averageEmployees <= cigoLimitsOn(input.unionNoticeDate).smallEmployerMax
     ? CIGO_RULES.consultationSmall
     : CIGO_RULES.consultation;
@@ -467,6 +414,23 @@ export const documentsSupplementedNews = z
   .object({ documents: z.array(shortText).min(1).max(20), receivedOn: isoDate })
   .strict();
 
+export function cigoUnitKey(input: CigoStartInput): string {
+  return unitKeyOf(input.employer.taxCode, input.productionUnit);
+}
+
+/** Why a CIGO start is refused: the scheme (art. 10), the biennio (art. 12 c.2), the overall cap (art. 4). */
+export function cigoRefusal(
+  input: CigoStartInput,
+  earlier: readonly UsedPeriod[],
+  today: IsoDate,
+): Refusal | null {
+  return (
+    schemeRefusal('CIGO', input.employer, today) ??
+    capRefusal(cigoDurationCheck(input.suspension, earlier), { cut: false }) ??
+    capRefusal(overallCapCheck(input.employer.sector, input.suspension, null, earlier), { cut: false })
+  );
+}
+
 export const cigoProcedure: ProcedureDef = {
   code: CIGO_CODE,
   version: 1,
@@ -494,4 +458,11 @@ export const cigoProcedure: ProcedureDef = {
     },
   },
   deadlineRules: Object.values(CIGO_RULES),
+  admission: {
+    unitKeys: (input) => [cigoUnitKey(input as CigoStartInput)],
+    check: (input, ctx) => {
+      const i = input as CigoStartInput;
+      return cigoRefusal(i, ctx.periodsByUnit[cigoUnitKey(i)] ?? [], ctx.today);
+    },
+  },
 };

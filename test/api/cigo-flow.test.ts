@@ -29,6 +29,7 @@ const freshInput = (over = {}) =>
       address: 'Via Nuova 3',
       municipality: 'Lucca',
       province: 'LU',
+      region: 'Toscana',
     },
     ...over,
   });

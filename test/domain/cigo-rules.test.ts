@@ -60,14 +60,26 @@ describe('CIGO consultation and application rules', () => {
     expect(
       consultationRule(
         cigoInput('2026-03-02', {
-          employer: { taxCode: '01234567890', name: 'x', sector: 'industry', averageEmployees: 50 },
+          employer: {
+            taxCode: '01234567890',
+            name: 'x',
+            sector: 'industry',
+            averageEmployees: 50,
+            solidarityFund: 'none',
+          },
         }),
       ).offset,
     ).toBe(10);
     expect(
       consultationRule(
         cigoInput('2026-03-02', {
-          employer: { taxCode: '01234567890', name: 'x', sector: 'industry', averageEmployees: 51 },
+          employer: {
+            taxCode: '01234567890',
+            name: 'x',
+            sector: 'industry',
+            averageEmployees: 51,
+            solidarityFund: 'none',
+          },
         }),
       ).offset,
     ).toBe(25);

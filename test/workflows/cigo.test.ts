@@ -450,7 +450,13 @@ describe('CIGO workflow', () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
       const input = cigoInput(day0, {
-        productionUnit: { id: 'full-unit', address: 'Via Roma 1', municipality: 'Lucca', province: 'LU' },
+        productionUnit: {
+          id: 'full-unit',
+          address: 'Via Roma 1',
+          municipality: 'Lucca',
+          province: 'LU',
+          region: 'Toscana',
+        },
       });
       await ctx.db.cases.create({
         _id: 'CIGO-2025-EARLIER',

@@ -1,0 +1,138 @@
+/**
+ * Assegno di integrazione salariale of the FIS (D.Lgs. 148/2015 arts. 29–30; procedures.md §2.4) as one case.
+ * The consultation, the application, the completeness check and the INPS decision are the CIGO steps
+ * (art. 30 c.2); the window opens 30 days before the suspension and the cap is FIS's own.
+ */
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { CaseActivities } from '../activities/types';
+import type { CaseStart, CaseView } from '../domain/case-model';
+import { CIGO_RULES, cigoForms } from '../domain/procedures/cigo';
+import type { FisStartInput } from '../domain/procedures/fis';
+import {
+  FIS_CAUSES,
+  FIS_RULES,
+  fisApplicationOpens,
+  fisCapCheck,
+  fisLimitsOn,
+  fisProcedure,
+  fisRefusal,
+  fisStartInput,
+  fisUnitKey,
+} from '../domain/procedures/fis';
+import { capCheckView, weeksOf } from '../domain/procedures/wage-guarantee';
+import { addDays, maxDate } from '../domain/dates';
+import {
+  DECISION_OUTCOME,
+  applicationPhase,
+  awaitDecision,
+  completenessPhase,
+  consultationPhase,
+  forwardPhase,
+} from './inps-steps';
+import { CaseKernel } from './kernel';
+
+const { admissionData } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export async function fisAssegno(start: CaseStart): Promise<CaseView> {
+  const parsed = fisStartInput.safeParse(start.input);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid FIS input: ${parsed.error.message}`, 'InvalidInput');
+  }
+  const input = parsed.data;
+  const unit = fisUnitKey(input);
+  const k = new CaseKernel(start, fisProcedure, {
+    title: `FIS ${input.employer.name} – ${input.productionUnit.municipality} (${input.suspension.from} → ${input.suspension.to})`,
+    parties: [
+      { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
+      {
+        role: 'production unit',
+        name: `${input.productionUnit.address}, ${input.productionUnit.municipality}`,
+        identifier: input.productionUnit.id,
+      },
+      { role: 'unions', name: 'RSA/RSU and territorial unions', identifier: null },
+      { role: 'decider', name: 'INPS (Fondo di integrazione salariale)', identifier: null },
+    ],
+    keys: { productionUnit: unit, employer: input.employer.taxCode },
+    units: [unit],
+  });
+  return k.run(() => runFis(k, input));
+}
+
+async function runFis(k: CaseKernel, input: FisStartInput): Promise<void> {
+  const unavoidable = FIS_CAUSES[input.cause].unavoidable;
+  const opensOn = fisApplicationOpens(input);
+  k.view.facts = {
+    scheme: 'FIS',
+    cause: FIS_CAUSES[input.cause].title,
+    unavoidableEvent: unavoidable,
+    requestedPeriod: input.suspension,
+    requestedWeeks: weeksOf(input.suspension),
+    applicationWindow: { opensOn },
+    countedPeriod: input.suspension,
+  };
+  k.recordDocument(
+    'union-notice',
+    'Notice to RSA/RSU and territorial unions (art. 14 c.1, by art. 30 c.2)',
+    input.unionNoticeDate,
+    null,
+    k.start.openedBy,
+  );
+
+  // The rules the API applied at the start, applied again on what the case reads now.
+  const ctx = await admissionData({
+    unitKeys: [fisUnitKey(input)],
+    linkedCaseIds: [],
+    excludeCaseId: k.view.caseId,
+  });
+  const earlier = ctx.periodsByUnit[fisUnitKey(input)] ?? [];
+  k.recordCheck(capCheckView(fisCapCheck(input, earlier), 'refused'));
+  const refusal = fisRefusal(input, earlier, k.today);
+  if (refusal) {
+    k.view.facts.countedPeriod = null;
+    k.close('refused', refusal.detail);
+    return;
+  }
+
+  // Art. 30 c.2: the application is due within 15 days of the start, whatever the consultation does.
+  const applicationDeadline = k.setDeadline(
+    'application',
+    FIS_RULES.application,
+    input.suspension.from,
+    'Late application: benefit only for periods from one week before filing',
+  );
+  k.view.facts.applicationWindow = { opensOn, closesOn: applicationDeadline.due };
+
+  await consultationPhase(k, input, unavoidable);
+
+  const application = await applicationPhase(k, {
+    deadline: applicationDeadline,
+    suspension: input.suspension,
+    article: 'art. 30 c.2',
+    lateLegalBasis: 'D.Lgs. 148/2015 art. 30 c.2 and art. 15 c.3 [LIKELY]',
+    opensOn,
+    coveredFromIfLate: (filedOn) =>
+      maxDate(input.suspension.from, addDays(filedOn, -fisLimitsOn(filedOn).lateApplicationLookbackDays)),
+  });
+  if (!application) return;
+  if (!(await completenessPhase(k))) return;
+  await forwardPhase(
+    k,
+    { scheme: 'FIS', input, application: application.data, facts: k.view.facts },
+    'D.Lgs. 148/2015 art. 30',
+  );
+  const decision = await awaitDecision(k, {
+    newsType: 'inps-decision',
+    reminder: CIGO_RULES.inpsDecision,
+    chase: cigoForms.chase,
+    body: 'INPS',
+    awaiting: 'awaiting the INPS decision',
+    appeals: [{ rule: FIS_RULES.appeal, body: 'INPS committee of the Fondo di integrazione salariale' }],
+  });
+  k.close(
+    DECISION_OUTCOME[decision.decision],
+    decision.reasons ?? `INPS decision ${decision.protocol} of ${decision.decidedOn}`,
+  );
+}
