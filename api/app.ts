@@ -9,7 +9,10 @@ import express from 'express';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
+import { romeDate } from '../domain/dates';
 import { OFFICES } from '../domain/offices';
+import type { CigsWorker } from '../domain/procedures/cigs';
+import { schemesFor } from '../domain/procedures/wage-guarantee';
 import type { Db, OfficeDoc } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
 import {
@@ -33,7 +36,9 @@ import {
   officePatchBody,
   reasonBody,
   reassignTaskBody,
+  schemesQuery,
   startCaseBody,
+  workerParam,
 } from './contracts';
 import { buildOpenApi } from './openapi';
 import { HttpProblem, problems, zodIssues } from './problem';
@@ -199,6 +204,26 @@ export function createApp(deps: AppDeps): express.Express {
     return { code: _id, closingDays: [], ...rest };
   };
 
+  // Which wage-guarantee schemes cover an employer: the same rules refuse a start under the wrong one.
+  v1.get('/schemes', (req, res) => {
+    const q = parse(schemesQuery, req.query);
+    const on = q.on ?? romeDate(Date.now());
+    res.json({
+      on,
+      employer: { sector: q.sector, averageEmployees: q.averageEmployees, solidarityFund: q.solidarityFund },
+      items: schemesFor(
+        {
+          taxCode: '00000000000',
+          name: '-',
+          sector: q.sector,
+          averageEmployees: q.averageEmployees,
+          solidarityFund: q.solidarityFund,
+        },
+        on,
+      ),
+    });
+  });
+
   v1.get('/offices', async (_req, res) => {
     const docs = await deps.db.offices.find().sort({ _id: 1 }).lean();
     res.json({ items: docs.map(officeView) });
@@ -287,6 +312,32 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ seq: 1 })
       .lean();
     res.json({ items: events });
+  });
+
+  const workersOf = (doc: { facts?: Record<string, unknown> }): CigsWorker[] =>
+    Array.isArray(doc.facts?.workers) ? (doc.facts.workers as CigsWorker[]) : [];
+
+  v1.get('/cases/:id/workers', async (req, res) => {
+    const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
+    res.json({
+      items: workersOf(doc).map((w) => ({
+        taxCode: w.taxCode,
+        name: w.name,
+        status: w.status,
+        golProgramme: w.golProgramme,
+        obligations: w.obligations.length,
+        unjustifiedAbsences: w.unjustifiedAbsences,
+        sanctions: w.sanctions.map((s) => s.sanction),
+      })),
+    });
+  });
+
+  v1.get('/cases/:id/workers/:taxCode', async (req, res) => {
+    const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
+    const taxCode = parse(workerParam, req.params.taxCode, ['taxCode']);
+    const worker = workersOf(doc).find((w) => w.taxCode === taxCode);
+    if (!worker) throw problems.notFound(`Worker ${taxCode} on case ${doc._id}`);
+    res.json({ caseId: doc._id, ...worker });
   });
 
   v1.post('/cases/:id/news', async (req, res) => {

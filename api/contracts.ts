@@ -1,7 +1,8 @@
 /** The request contracts of API v1: validated here, and rendered into the OpenAPI document. */
 import { z } from 'zod';
 import { OFFICE_CODES } from '../domain/offices';
-import { isoDate } from '../domain/schemas';
+import { SECTOR_CODES, SOLIDARITY_FUNDS } from '../domain/procedures/wage-guarantee';
+import { isoDate, taxCode } from '../domain/schemas';
 
 const id = z
   .string()
@@ -89,3 +90,15 @@ export const officePatchBody = z
   .refine((v) => v.serviceTargetWorkingDays !== undefined || v.closingDays !== undefined, {
     message: 'send serviceTargetWorkingDays, closingDays or both',
   });
+
+/** Which wage-guarantee schemes cover an employer (D.Lgs. 148/2015). */
+export const schemesQuery = z
+  .object({
+    sector: z.enum(SECTOR_CODES),
+    averageEmployees: z.coerce.number().int().min(1).max(1_000_000),
+    solidarityFund: z.enum(SOLIDARITY_FUNDS).default('none'),
+    on: isoDate.optional().meta({ description: 'The day the rules are read for (default: today)' }),
+  })
+  .strict();
+
+export const workerParam = taxCode;

@@ -14,6 +14,7 @@ import {
   officePatchBody,
   reasonBody,
   reassignTaskBody,
+  schemesQuery,
   startCaseBody,
 } from './contracts';
 
@@ -137,6 +138,14 @@ export function buildOpenApi(): Json {
           responses: { '200': { description: 'catalogue' }, ...errors },
         },
       },
+      '/v1/schemes': {
+        get: {
+          summary:
+            'Which wage-guarantee schemes (CIGO, CIGS, FIS, a solidarity fund) cover an employer, each with its rule',
+          parameters: queryParams(schemesQuery),
+          responses: { '200': { description: 'one verdict per scheme' }, ...errors },
+        },
+      },
       '/v1/offices': {
         get: {
           summary: 'Offices with their sites, calendars, service targets and extra closing days',
@@ -187,6 +196,20 @@ export function buildOpenApi(): Json {
           summary: 'The audit trail of a case, oldest first',
           parameters: [idPath('id')],
           responses: { '200': { description: 'events' }, ...errors },
+        },
+      },
+      '/v1/cases/{id}/workers': {
+        get: {
+          summary: 'The workers of a CIGS case: status, obligations, absences and sanctions in short',
+          parameters: [idPath('id')],
+          responses: { '200': { description: 'workers' }, ...errors },
+        },
+      },
+      '/v1/cases/{id}/workers/{taxCode}': {
+        get: {
+          summary: "One worker's view: training obligations, attendance, sanctions, GOL referral",
+          parameters: [idPath('id'), idPath('taxCode')],
+          responses: { '200': { description: 'the worker' }, ...errors },
         },
       },
       '/v1/cases/{id}/news': caseAction('News from an outside body (e.g. the INPS decision)', newsBody),

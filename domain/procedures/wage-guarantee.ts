@@ -269,17 +269,13 @@ function inWindow(
     }));
 }
 
-/** The last `to` in [from, requested.to] for which `fits` holds (fits is monotone: shorter never hurts). */
+/**
+ * The last `to` in [from, requested.to] for which `fits` holds. Scanned day by day: shortening a request also
+ * moves its window back, which can bring older periods into it, so fitting is not monotone.
+ */
 function lastFittingDay(requested: Period, fits: (to: IsoDate) => boolean): IsoDate | null {
-  let lo = 0;
-  let hi = daysBetween(requested.from, requested.to);
-  if (!fits(requested.from)) return null;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(addDays(requested.from, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  return addDays(requested.from, lo);
+  for (let to = requested.to; to >= requested.from; to = addDays(to, -1)) if (fits(to)) return to;
+  return null;
 }
 
 // ---- weeks in a rolling window (CIGO art. 12 c.2, FIS art. 30 c.1) ----

@@ -26,7 +26,7 @@ function snapshot(version: number, step: string): CaseView {
     step,
     parties: [],
     keys: {},
-  units: [],
+    units: [],
     input: {},
     openedAt: '2026-01-01T00:00:00.000Z',
     openedBy: { sub: 'officer-lucca', role: 'officer' },

@@ -1,0 +1,62 @@
+import type { IsoDate } from '../../domain/dates';
+import { addDays } from '../../domain/dates';
+import type { CigsStartInput } from '../../domain/procedures/cigs';
+import type { FisStartInput } from '../../domain/procedures/fis';
+
+const employer = {
+  taxCode: '01234567890',
+  name: 'Cartiera del Serchio S.p.A.',
+  sector: 'industry',
+  averageEmployees: 120,
+  solidarityFund: 'none',
+} as const;
+
+/** A valid CIGS start: notice on `today`, a six-month reorganisation from 60 days later, one unit in Tuscany. */
+export function cigsInput(over: Partial<CigsStartInput> = {}, today: IsoDate = '2025-12-01'): CigsStartInput {
+  return {
+    employer: { ...employer },
+    productionUnits: [
+      {
+        id: 'stab-01',
+        address: 'Via del Brennero 12',
+        municipality: 'Lucca',
+        province: 'LU',
+        region: 'Toscana',
+      },
+    ],
+    cause: 'reorganisation',
+    causeDescription: 'Conversion of the paper machines to recycled fibre',
+    programme: 'Replacement of lines 2 and 3, retraining of the operators, back to full hours in month 7',
+    period: { from: addDays(today, 60), to: addDays(today, 60 + 180) },
+    workersConcerned: 3,
+    unionNoticeDate: today,
+    ...over,
+  };
+}
+
+/** A valid FIS start: a shop of 12 with no fund, notice on `today`, four weeks from two days later. */
+export function fisInput(over: Partial<FisStartInput> = {}, today: IsoDate = '2026-03-02'): FisStartInput {
+  return {
+    employer: {
+      ...employer,
+      name: 'Ottica Garfagnana S.r.l.',
+      taxCode: '09876543210',
+      sector: 'commerce',
+      averageEmployees: 12,
+    },
+    productionUnit: {
+      id: 'negozio-1',
+      address: 'Via Vittorio Emanuele 5',
+      municipality: 'Castelnuovo di Garfagnana',
+      province: 'LU',
+      region: 'Toscana',
+    },
+    cause: 'temporary_market',
+    causeDescription: 'Temporary fall in sales after the closure of the main road',
+    suspension: { from: addDays(today, 2), to: addDays(today, 2 + 27) },
+    workersConcerned: 6,
+    reductionHoursPerWeek: 20,
+    unionNoticeDate: today,
+    ...over,
+  };
+}
