@@ -2,7 +2,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CaseStart, CaseView } from '../../domain/case-model';
+import type { Actor, CaseStart, CaseView } from '../../domain/case-model';
+import { caseQuery, completeTaskUpdate, newsUpdate, settledUpdate } from '../../workflows/messages';
 import { romeDate } from '../../domain/dates';
 import { findOffice, officeCalendar } from '../../domain/offices';
 import type { ActivityDeps } from '../../activities';
@@ -116,3 +117,62 @@ export async function refusal(p: Promise<unknown>): Promise<string> {
 
 export type CaseWorkflow = (start: CaseStart) => Promise<CaseView>;
 export type Handle = WorkflowHandle<CaseWorkflow>;
+
+export const testOfficer = { sub: 'officer-lucca', role: 'officer' as const };
+
+/** Starts a case of `workflowType` on the suite's queue and waits until it has settled. */
+export async function openCase(
+  ctx: WorkflowTestContext,
+  workflowType: string,
+  input: object,
+  office = 'lucca',
+): Promise<{ caseId: string; handle: Handle; view: CaseView }> {
+  const code = workflowType === 'cigStraordinaria' ? 'CIGS' : workflowType === 'fisAssegno' ? 'FIS' : 'CIGO';
+  const caseId = uniqueName(`${code}-2026`).replace('_', '-');
+  const handle = await ctx.env.client.workflow.start<CaseWorkflow>(workflowType, {
+    workflowId: caseId,
+    taskQueue: ctx.taskQueue,
+    args: [caseStart(caseId, input, office)],
+  });
+  ctx.started.push(caseId);
+  const view = await handle.executeUpdate(settledUpdate);
+  return { caseId, handle, view };
+}
+
+export function completeTask(
+  handle: Handle,
+  taskId: string,
+  outcome: string,
+  data: Record<string, unknown> = {},
+  actor: Actor = testOfficer,
+): Promise<CaseView> {
+  return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, actor }] });
+}
+
+export function sendNews(
+  handle: Handle,
+  type: string,
+  data: Record<string, unknown>,
+  actor: Actor = { sub: 'integrator', role: 'integrator' },
+): Promise<CaseView> {
+  return handle.executeUpdate(newsUpdate, { args: [{ type, data, actor }] });
+}
+
+/** Skips time to an hour after an instant (never a fixed span: holidays move terms). */
+export async function sleepPastInstant(ctx: WorkflowTestContext, instant: string | number): Promise<void> {
+  const at = typeof instant === 'number' ? instant : Date.parse(instant);
+  const ms = at - (await ctx.env.currentTimeMs()) + 3_600_000;
+  if (ms > 0) await ctx.env.sleep(ms);
+}
+
+/** Skips time past a deadline of the case, as the case computed it. */
+export async function sleepPastDeadline(
+  ctx: WorkflowTestContext,
+  handle: Handle,
+  deadlineId: string,
+): Promise<CaseView> {
+  const d = (await handle.query(caseQuery)).deadlines.find((x) => x.id === deadlineId);
+  if (!d) throw new Error(`no deadline ${deadlineId}`);
+  await sleepPastInstant(ctx, d.dueAt);
+  return handle.query(caseQuery);
+}
