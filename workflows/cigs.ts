@@ -148,9 +148,10 @@ async function runCigs(k: CaseKernel, input: CigsStartInput, exam: { body: strin
   if (input.cause === 'transition') await referToGol(k, input, workers);
   await conditionality(k, workers, decision.authorised);
   const sanctioned = workers.filter((w) => w.sanctions.length > 0).length;
+  const used = k.view.facts.countedPeriod as Period;
   k.close(
     DECISION_OUTCOME[decision.decision],
-    `CIGS period ${decision.authorised.from} → ${decision.authorised.to} ended; ` +
+    `CIGS period ${used.from} → ${used.to} ended${used.to < decision.authorised.to ? ' early' : ''}; ` +
       `${workers.length} worker(s), ${sanctioned} sanctioned for missed training`,
   );
 }
@@ -417,13 +418,39 @@ async function conditionality(k: CaseKernel, workers: CigsWorker[], authorised: 
     }
     if (w.status === 'benefit-lost') refuse('NewsNotExpected', `${w.name} has already lost the benefit`);
   });
+  k.acceptNews('suspension-ended', (data) => {
+    const endedOn = String(data.endedOn);
+    if (endedOn < authorised.from || endedOn >= authorised.to) {
+      refuse('InvalidFormData', 'the suspension can only end early within the authorised period', [
+        {
+          path: 'data.endedOn',
+          message: `must be from ${authorised.from} to the day before ${authorised.to}`,
+        },
+      ]);
+    }
+  });
   const endMs = endOfRomeDay(authorised.to);
   for (;;) {
-    const news = await k.nextNews('training-attendance', endMs);
+    const news = await k.nextNews(['training-attendance', 'suspension-ended'], endMs);
     if (news === null) break;
-    await recordAttendance(k, byCode, news as TrainingAttendance);
+    if (news.type === 'training-attendance') {
+      await recordAttendance(k, byCode, news.data as TrainingAttendance);
+      continue;
+    }
+    // The days after the early end are not used: they no longer count against the unit's caps (art. 4, 22).
+    const endedOn = String(news.data.endedOn);
+    k.view.facts.countedPeriod = { from: authorised.from, to: endedOn };
+    k.view.facts.endedEarlyOn = endedOn;
+    k.recordDocument(
+      'early-end',
+      `Suspension ended early by the employer: ${String(news.data.reason)}`,
+      endedOn,
+      null,
+    );
+    break;
   }
   k.stopAcceptingNews('training-attendance');
+  k.stopAcceptingNews('suspension-ended');
 }
 
 async function recordAttendance(

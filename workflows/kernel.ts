@@ -460,11 +460,22 @@ export class CaseKernel {
     this.acceptedNews.delete(type);
   }
 
-  /** The next accepted news of `type`, waiting for it until the instant `untilMs` (which no suspension moves). */
-  async nextNews(type: string, untilMs: number): Promise<Record<string, unknown> | null> {
-    const pred = (): boolean => this.hasNews(type);
+  /**
+   * The next accepted news of one of `types` (the first type with news first), waiting for it until the instant
+   * `untilMs`, which no suspension moves. Null when the time is up.
+   */
+  async nextNews(
+    types: readonly string[],
+    untilMs: number,
+  ): Promise<{ type: string; data: Record<string, unknown> } | null> {
+    const pred = (): boolean => types.some((t) => this.hasNews(t));
     await this.blockMain(pred, () => this.waitUntil(pred, () => untilMs));
-    return this.terminal ? null : this.takeNews(type);
+    if (this.terminal) return null;
+    for (const type of types) {
+      const data = this.takeNews(type);
+      if (data) return { type, data };
+    }
+    return null;
   }
 
   // ---- records ----

@@ -569,6 +569,9 @@ export const trainingAttendanceNews = z
   });
 export type TrainingAttendance = z.infer<typeof trainingAttendanceNews>;
 
+/** The employer brings the workers back before the authorised period ends: what is left no longer counts. */
+export const suspensionEndedNews = z.object({ endedOn: isoDate, reason: longText }).strict();
+
 export const cigsProcedure: ProcedureDef = {
   code: CIGS_CODE,
   version: 1,
@@ -600,6 +603,12 @@ export const cigsProcedure: ProcedureDef = {
       title: 'Attendance of a worker at a training session',
       from: 'training body or office',
       schema: trainingAttendanceNews,
+    },
+    'suspension-ended': {
+      type: 'suspension-ended',
+      title: 'The employer ended the suspension before the end of the authorised period',
+      from: 'employer',
+      schema: suspensionEndedNews,
     },
   },
   deadlineRules: Object.values(CIGS_RULES),

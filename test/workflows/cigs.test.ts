@@ -339,7 +339,21 @@ describe('CIGS workflow', () => {
       expect(v.documents.find((d) => d.kind === 'gol-referral')?.title).toMatch(/3 worker\(s\)/);
       const gol = await ctx.db.communications.find({ caseId, to: 'GOL' }).lean();
       expect(gol).toHaveLength(1);
-      await handle.terminate('test done');
+
+      // The employer brings everyone back early: the rest of the period no longer counts.
+      v = await completeTask(handle, openTask(v, 'cigs-training-plan').taskId, 'planned', {
+        courses: [{ courseCode: 'GOL-1', title: 'Job search', provider: 'CPI Lucca', hours: 20 }],
+      });
+      const early = addDays(input.period.from, 30);
+      expect(
+        await refusal(
+          sendNews(handle, 'suspension-ended', { endedOn: input.period.to, reason: 'Orders back' }),
+        ),
+      ).toBe('InvalidFormData');
+      await sendNews(handle, 'suspension-ended', { endedOn: early, reason: 'Orders back' });
+      const ended = await handle.result();
+      expect(ended.facts.countedPeriod).toEqual({ from: input.period.from, to: early });
+      expect(ended.outcomeReason).toMatch(/ended early/);
 
       // A transition agreement after a rejected CIGS is refused by the case itself.
       const rejectedId = `CIGS-2025-REJ-${unitSeq}`;
