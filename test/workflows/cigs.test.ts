@@ -260,8 +260,8 @@ describe('CIGS workflow', () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
       const { caseId, handle, view } = await open(cigsInput({ productionUnits: [freshUnit()] }, day0));
-      let v = await examineWithAgreement(handle, view, day0);
-      v = await fileWithMinistry(handle, v, day0);
+      const v = await examineWithAgreement(handle, view, day0);
+      expect((await fileWithMinistry(handle, v, day0)).step).toBe("awaiting the Region's opinion");
       // The decree may come before the opinion term is over: it is kept and read after it.
       await sendNews(handle, 'ministry-decree', decree('rejected', day0));
       await sleepPastDeadline(ctx, handle, 'region-opinion');
