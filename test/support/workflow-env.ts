@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { readProvisionedPaths } from '../../scripts/local-servers';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -175,4 +179,23 @@ export async function sleepPastDeadline(
   if (!d) throw new Error(`no deadline ${deadlineId}`);
   await sleepPastInstant(ctx, d.dueAt);
   return handle.query(caseQuery);
+}
+
+/**
+ * With RECORD_HISTORIES=1, saves the case's history for test/workflows/replay.test.ts, which replays it against
+ * later code. The CLI's JSON export is the format Worker.runReplayHistory reads.
+ */
+export function recordHistory(ctx: WorkflowTestContext, caseId: string, file: string): void {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const out = execFileSync(readProvisionedPaths().temporalCli, [
+    'workflow',
+    'show',
+    '--address',
+    ctx.env.address,
+    '-w',
+    caseId,
+    '--output',
+    'json',
+  ]);
+  writeFileSync(path.join(__dirname, '..', 'histories', file), out);
 }

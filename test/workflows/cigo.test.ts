@@ -2,10 +2,6 @@
  * CIGO on the time-skipping server: every branch, expired terms included. Activities write to a real
  * MongoDB-wire database, so the read model is checked too.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { readProvisionedPaths } from '../../scripts/local-servers';
 import type { InpsGateway } from '../../activities';
 import type { CaseView } from '../../domain/case-model';
 import { addDays } from '../../domain/dates';
@@ -29,6 +25,7 @@ import type { CaseWorkflow, Handle } from '../support/workflow-env';
 import {
   caseStart,
   openTask,
+  recordHistory,
   refusal,
   setUpWorkflowTests,
   tearDownWorkflowTests,
@@ -168,22 +165,7 @@ describe('CIGO workflow', () => {
       const final = await handle.result();
       expect(final.status).toBe('closed');
       expect(final.outcome).toBe('partially-authorised');
-      // RECORD_HISTORIES=1 refreshes the history that test/workflows/replay.test.ts replays against new code.
-      if (process.env.RECORD_HISTORIES === '1') {
-        // The CLI's JSON export is the format Worker.runReplayHistory reads.
-        const cli = readProvisionedPaths().temporalCli;
-        const out = execFileSync(cli, [
-          'workflow',
-          'show',
-          '--address',
-          ctx.env.address,
-          '-w',
-          caseId,
-          '--output',
-          'json',
-        ]);
-        writeFileSync(path.join(__dirname, '..', 'histories', 'cigo-v1-partial.json'), out);
-      }
+      recordHistory(ctx, caseId, 'cigo-v1-partial.json');
       expect(final.facts.countedPeriod).toEqual(authorised);
       // 30 days from receipt of the decision, moved past a holiday like any term.
       const appealDue = computeDeadline(CIGO_RULES.appeal, addDays(day0, 10), {

@@ -9,6 +9,7 @@ import {
   completeTask,
   openCase,
   openTask,
+  recordHistory,
   sendNews,
   setUpWorkflowTests,
   sleepPastDeadline,
@@ -94,6 +95,7 @@ describe('FIS workflow', () => {
       expect(final.facts.countedPeriod).toEqual(authorised);
       const appeal = final.decisions[0]?.details.appeal as { body: string; legalBasis: string };
       expect(appeal.body).toMatch(/Fondo di integrazione salariale/);
+      recordHistory(ctx, caseId, 'fis-v1-partial.json');
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * Replays committed histories of released procedure versions against the current workflow code: a change that
  * would break running cases (non-determinism) fails here, and must go behind `patched()` (style.md §15).
- * Refresh with `RECORD_HISTORIES=1 npx jest test/workflows/cigo.test.ts -t 'every step'`.
+ * Record with `RECORD_HISTORIES=1 npx jest test/workflows/<procedure>.test.ts` (see recordHistory in
+ * test/support/workflow-env.ts); only record again for a new procedure version.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,9 @@ beforeAll(async () => {
 
 describe('replay of recorded histories', () => {
   it('when the histories folder is read, then there is at least one history per released procedure', () => {
-    expect(files.filter((f) => f.startsWith('cigo-v1')).length).toBeGreaterThanOrEqual(1);
+    for (const prefix of ['cigo-v1', 'cigs-v1', 'fis-v1']) {
+      expect(files.filter((f) => f.startsWith(prefix)).length).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it.each(files)('when %s is replayed, then the current code makes the same decisions', async (file) => {
