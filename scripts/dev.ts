@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { connectApi } from '../api/connect';
+import { HttpProblem } from '../api/problem';
 import { CaseService } from '../api/service';
 import { addDays, romeDate } from '../domain/dates';
 import { loadConfig } from '../platform/config';
@@ -88,53 +89,16 @@ async function main(): Promise<void> {
   // Demo cases: opened once (the Idempotency-Key makes a restart find them again).
   const service = new CaseService({ db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const today = romeDate(Date.now());
-  const demo = [
-    {
-      office: 'lucca',
-      key: 'demo-cigo-lucca',
-      name: 'Cartiera del Serchio S.p.A.',
-      unit: 'stab-porcari',
-      municipality: 'Porcari',
-    },
-    {
-      office: 'viareggio',
-      key: 'demo-cigo-viareggio',
-      name: 'Cantiere Navale Darsena S.r.l.',
-      unit: 'darsena-1',
-      municipality: 'Viareggio',
-    },
-  ];
+  const demo = demoCases(today);
   for (const d of demo) {
     const officer = DEMO_PRINCIPALS.find((p) => p.offices.length === 1 && p.offices[0] === d.office);
     if (!officer) continue;
-    await service.startCase(
-      officer,
-      {
-        procedure: 'CIGO',
-        office: d.office,
-        input: {
-          employer: {
-            taxCode: d.office === 'lucca' ? '01234567890' : '09876543210',
-            name: d.name,
-            sector: 'industry',
-            averageEmployees: 85,
-          },
-          productionUnit: {
-            id: d.unit,
-            address: 'Via Provinciale 1',
-            municipality: d.municipality,
-            province: 'LU',
-          },
-          cause: 'temporary_market',
-          causeDescription: 'Temporary drop in orders',
-          suspension: { from: addDays(today, 3), to: addDays(today, 30) },
-          workersConcerned: 30,
-          reductionHoursPerWeek: 20,
-          unionNoticeDate: today,
-        },
-      },
-      d.key,
-    );
+    try {
+      await service.startCase(officer, { procedure: d.procedure, office: d.office, input: d.input }, d.key);
+    } catch (err) {
+      // Opened on an earlier day with other dates: the key finds that case, whose body differs. Keep it.
+      if (!(err instanceof HttpProblem && err.slug === 'idempotency-key-reused')) throw err;
+    }
   }
 
   const base = `http://127.0.0.1:${config.PORT}`;
@@ -178,3 +142,82 @@ main().catch((err: unknown) => {
   );
   process.exit(1);
 });
+
+/** One demo case per scheme, opened by the office's officer, dated around today. */
+function demoCases(
+  today: string,
+): { office: string; key: string; procedure: string; input: Record<string, unknown> }[] {
+  const unit = (id: string, municipality: string) => ({
+    id,
+    address: 'Via Provinciale 1',
+    municipality,
+    province: 'LU',
+    region: 'Toscana',
+  });
+  const cigo = (taxCode: string, name: string, u: ReturnType<typeof unit>) => ({
+    employer: { taxCode, name, sector: 'industry', averageEmployees: 85, solidarityFund: 'none' },
+    productionUnit: u,
+    cause: 'temporary_market',
+    causeDescription: 'Temporary drop in orders',
+    suspension: { from: addDays(today, 3), to: addDays(today, 30) },
+    workersConcerned: 30,
+    reductionHoursPerWeek: 20,
+    unionNoticeDate: today,
+  });
+  return [
+    {
+      office: 'lucca',
+      key: 'demo-cigo-lucca',
+      procedure: 'CIGO',
+      input: cigo('01234567890', 'Cartiera del Serchio S.p.A.', unit('stab-porcari', 'Porcari')),
+    },
+    {
+      office: 'viareggio',
+      key: 'demo-cigo-viareggio',
+      procedure: 'CIGO',
+      input: cigo('09876543210', 'Cantiere Navale Darsena S.r.l.', unit('darsena-1', 'Viareggio')),
+    },
+    {
+      office: 'castelnuovo-barga',
+      key: 'demo-cigs-barga',
+      procedure: 'CIGS',
+      input: {
+        employer: {
+          taxCode: '01122334455',
+          name: 'Metallurgica Valle del Serchio S.p.A.',
+          sector: 'industry',
+          averageEmployees: 240,
+          solidarityFund: 'none',
+        },
+        productionUnits: [unit('fornaci-1', 'Fornaci di Barga')],
+        cause: 'reorganisation',
+        causeDescription: 'Conversion of the rolling mill to low-emission furnaces',
+        programme: 'New furnaces on line 1, then line 2; operators retrained; full hours back in month 10',
+        period: { from: addDays(today, 45), to: addDays(today, 45 + 270) },
+        workersConcerned: 60,
+        unionNoticeDate: today,
+      },
+    },
+    {
+      office: 'castelnuovo-barga',
+      key: 'demo-fis-barga',
+      procedure: 'FIS',
+      input: {
+        employer: {
+          taxCode: '05566778899',
+          name: 'Albergo Le Panie S.r.l.',
+          sector: 'services',
+          averageEmployees: 9,
+          solidarityFund: 'none',
+        },
+        productionUnit: unit('albergo', 'Castelnuovo di Garfagnana'),
+        cause: 'temporary_market',
+        causeDescription: 'Bookings cancelled after the landslide on the valley road',
+        suspension: { from: addDays(today, 5), to: addDays(today, 32) },
+        workersConcerned: 6,
+        reductionHoursPerWeek: 24,
+        unionNoticeDate: today,
+      },
+    },
+  ];
+}
