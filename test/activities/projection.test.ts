@@ -119,6 +119,16 @@ describe('earlierUnitPeriods', () => {
         facts: { countedPeriod: { from: '2025-06-02', to: '2025-06-29' } },
       },
       {
+        // A CIGS covering this unit and another: found through its list of units.
+        _id: 'cigs-two-units',
+        ...base,
+        procedure: 'CIGS',
+        keys: { employer: '01234567890' },
+        units: ['01234567890/u1', '01234567890/u3'],
+        status: 'closed',
+        facts: { cigsCause: 'crisis', countedPeriod: { from: '2025-09-01', to: '2025-10-31' } },
+      },
+      {
         _id: 'other-unit',
         ...base,
         keys: { productionUnit: '01234567890/u2' },
@@ -128,6 +138,9 @@ describe('earlierUnitPeriods', () => {
     ]);
     expect(await db.cases.countDocuments(unit)).toBe(4);
     const periods = await earlierUnitPeriods({ unitKey: '01234567890/u1', excludeCaseId: 'open' });
-    expect(periods).toEqual([{ caseId: 'authorised', from: '2025-03-03', to: '2025-03-30' }]);
+    expect(periods).toEqual([
+      { caseId: 'authorised', from: '2025-03-03', to: '2025-03-30', scheme: 'CIGO', cause: null },
+      { caseId: 'cigs-two-units', from: '2025-09-01', to: '2025-10-31', scheme: 'CIGS', cause: 'crisis' },
+    ]);
   });
 });
