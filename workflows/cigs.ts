@@ -164,7 +164,11 @@ async function admission(k: CaseKernel, input: CigsStartInput): Promise<boolean>
     excludeCaseId: k.view.caseId,
   });
   const perUnit = cigsCapChecks(input, ctx.periodsByUnit);
-  for (const u of perUnit) for (const c of u.checks) k.recordCheck(capCheckView(c, 'warning', `${u.unit}:`));
+  // Over a cap: a warning when the request is cut to fit, refused when nothing fits.
+  for (const u of perUnit) {
+    for (const c of u.checks)
+      k.recordCheck(capCheckView(c, c.fitsUntil === null ? 'refused' : 'warning', `${u.unit}:`));
+  }
   const refusal = cigsRefusal(input, ctx.periodsByUnit, ctx.linked, k.today);
   if (refusal) {
     k.view.facts.countedPeriod = null;

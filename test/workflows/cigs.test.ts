@@ -311,6 +311,10 @@ describe('CIGS workflow', () => {
       const final = await refused.handle.result();
       expect(final.outcome).toBe('refused');
       expect(final.outcomeReason).toMatch(/limit is already reached/);
+      expect(final.checks.filter((c) => c.result === 'refused').map((c) => c.id.split(':')[1])).toEqual([
+        'cause-cap',
+        'overall-cap',
+      ]);
     });
   });
 
