@@ -37,6 +37,17 @@ export interface DeadlineRule {
   confidence: 'VERIFIED' | 'LIKELY' | 'UNVERIFIED';
 }
 
+/** The usual shape of a term: calendar days, start day excluded, rolled past holidays, on the office's calendar. */
+export const CALENDAR_DAYS = {
+  unit: 'DAY',
+  dayType: 'CALENDAR',
+  excludeStartDay: true,
+  rollForwardIfHoliday: true,
+  saturdayRollsForward: false,
+  backward: false,
+  calendarScope: 'OFFICE',
+} as const;
+
 export interface DeadlineContext {
   calendar: CalendarProfile;
   /** Names of the halving conditions that hold for the case. */

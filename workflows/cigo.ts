@@ -9,7 +9,6 @@ import {
   CIGO_CAUSES,
   CIGO_RULES,
   cigoDurationCheck,
-  cigoForms,
   cigoProcedure,
   cigoStartInput,
   cigoUnitKey,
@@ -19,12 +18,12 @@ import {
 } from '../domain/procedures/cigo';
 import { capCheckView, overallCapCheck, schemeRefusal } from '../domain/procedures/wage-guarantee';
 import {
-  DECISION_OUTCOME,
   applicationPhase,
-  awaitDecision,
   completenessPhase,
   consultationPhase,
   forwardPhase,
+  inpsDecisionAndClose,
+  unitCaseHeader,
 } from './inps-steps';
 import { CaseKernel } from './kernel';
 
@@ -39,21 +38,7 @@ export async function cigOrdinaria(start: CaseStart): Promise<CaseView> {
     throw ApplicationFailure.nonRetryable(`invalid CIGO input: ${parsed.error.message}`, 'InvalidInput');
   }
   const input = parsed.data;
-  const k = new CaseKernel(start, cigoProcedure, {
-    title: `CIGO ${input.employer.name} – ${input.productionUnit.municipality} (${input.suspension.from} → ${input.suspension.to})`,
-    parties: [
-      { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
-      {
-        role: 'production unit',
-        name: `${input.productionUnit.address}, ${input.productionUnit.municipality}`,
-        identifier: input.productionUnit.id,
-      },
-      { role: 'unions', name: 'RSA/RSU and territorial unions', identifier: null },
-      { role: 'decider', name: 'INPS', identifier: null },
-    ],
-    keys: { productionUnit: cigoUnitKey(input), employer: input.employer.taxCode },
-    units: [cigoUnitKey(input)],
-  });
+  const k = new CaseKernel(start, cigoProcedure, unitCaseHeader('CIGO', input, 'INPS'));
   return k.run(() => runCigo(k, input));
 }
 
@@ -135,16 +120,5 @@ async function runCigo(k: CaseKernel, input: CigoStartInput): Promise<void> {
     { input, application: application.data, facts: k.view.facts },
     'D.Lgs. 148/2015 art. 15',
   );
-  const decision = await awaitDecision(k, {
-    newsType: 'inps-decision',
-    reminder: CIGO_RULES.inpsDecision,
-    chase: cigoForms.chase,
-    body: 'INPS',
-    awaiting: 'awaiting the INPS decision',
-    appeals: [{ rule: CIGO_RULES.appeal, body: 'INPS Comitato amministratore GPT' }],
-  });
-  k.close(
-    DECISION_OUTCOME[decision.decision],
-    decision.reasons ?? `INPS decision ${decision.protocol} of ${decision.decidedOn}`,
-  );
+  await inpsDecisionAndClose(k, { rule: CIGO_RULES.appeal, body: 'INPS Comitato amministratore GPT' });
 }

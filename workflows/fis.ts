@@ -6,7 +6,6 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/types';
 import type { CaseStart, CaseView } from '../domain/case-model';
-import { CIGO_RULES, cigoForms } from '../domain/procedures/cigo';
 import type { FisStartInput } from '../domain/procedures/fis';
 import {
   FIS_CAUSES,
@@ -22,12 +21,12 @@ import {
 import { capCheckView, weeksOf } from '../domain/procedures/wage-guarantee';
 import { addDays, maxDate } from '../domain/dates';
 import {
-  DECISION_OUTCOME,
   applicationPhase,
-  awaitDecision,
   completenessPhase,
   consultationPhase,
   forwardPhase,
+  inpsDecisionAndClose,
+  unitCaseHeader,
 } from './inps-steps';
 import { CaseKernel } from './kernel';
 
@@ -42,22 +41,11 @@ export async function fisAssegno(start: CaseStart): Promise<CaseView> {
     throw ApplicationFailure.nonRetryable(`invalid FIS input: ${parsed.error.message}`, 'InvalidInput');
   }
   const input = parsed.data;
-  const unit = fisUnitKey(input);
-  const k = new CaseKernel(start, fisProcedure, {
-    title: `FIS ${input.employer.name} – ${input.productionUnit.municipality} (${input.suspension.from} → ${input.suspension.to})`,
-    parties: [
-      { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
-      {
-        role: 'production unit',
-        name: `${input.productionUnit.address}, ${input.productionUnit.municipality}`,
-        identifier: input.productionUnit.id,
-      },
-      { role: 'unions', name: 'RSA/RSU and territorial unions', identifier: null },
-      { role: 'decider', name: 'INPS (Fondo di integrazione salariale)', identifier: null },
-    ],
-    keys: { productionUnit: unit, employer: input.employer.taxCode },
-    units: [unit],
-  });
+  const k = new CaseKernel(
+    start,
+    fisProcedure,
+    unitCaseHeader('FIS', input, 'INPS (Fondo di integrazione salariale)'),
+  );
   return k.run(() => runFis(k, input));
 }
 
@@ -123,16 +111,8 @@ async function runFis(k: CaseKernel, input: FisStartInput): Promise<void> {
     { scheme: 'FIS', input, application: application.data, facts: k.view.facts },
     'D.Lgs. 148/2015 art. 30',
   );
-  const decision = await awaitDecision(k, {
-    newsType: 'inps-decision',
-    reminder: CIGO_RULES.inpsDecision,
-    chase: cigoForms.chase,
-    body: 'INPS',
-    awaiting: 'awaiting the INPS decision',
-    appeals: [{ rule: FIS_RULES.appeal, body: 'INPS committee of the Fondo di integrazione salariale' }],
+  await inpsDecisionAndClose(k, {
+    rule: FIS_RULES.appeal,
+    body: 'INPS committee of the Fondo di integrazione salariale',
   });
-  k.close(
-    DECISION_OUTCOME[decision.decision],
-    decision.reasons ?? `INPS decision ${decision.protocol} of ${decision.decidedOn}`,
-  );
 }

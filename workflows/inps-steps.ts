@@ -11,8 +11,10 @@ import type { DeadlineRule } from '../domain/deadlines';
 import { computeDeadline } from '../domain/deadlines';
 import type { ConsultationFacts, InpsDecisionNews } from '../domain/procedures/cigo';
 import { CIGO_RULES, cigoForms, consultationRule, unavoidableExamApplies } from '../domain/procedures/cigo';
+import type { ProductionUnit } from '../domain/procedures/wage-guarantee';
+import { unitKeyOf } from '../domain/procedures/wage-guarantee';
 import type { Period } from '../domain/schemas';
-import type { CaseKernel } from './kernel';
+import type { CaseHeader, CaseKernel } from './kernel';
 
 // INPS may be down for a while; after a day of retries the officer is told to forward by hand.
 const { forwardToInps } = proxyActivities<CaseActivities>({
@@ -266,3 +268,47 @@ export const DECISION_OUTCOME = {
   partial: 'partially-authorised',
   rejected: 'rejected',
 } as const;
+
+/** The header of a case about one production unit's suspension (CIGO, FIS). */
+export function unitCaseHeader(
+  code: string,
+  input: {
+    employer: { name: string; taxCode: string };
+    productionUnit: ProductionUnit;
+    suspension: Period;
+  },
+  decider: string,
+): CaseHeader {
+  const unit = unitKeyOf(input.employer.taxCode, input.productionUnit);
+  const u = input.productionUnit;
+  return {
+    title: `${code} ${input.employer.name} – ${u.municipality} (${input.suspension.from} → ${input.suspension.to})`,
+    parties: [
+      { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
+      { role: 'production unit', name: `${u.address}, ${u.municipality}`, identifier: u.id },
+      { role: 'unions', name: 'RSA/RSU and territorial unions', identifier: null },
+      { role: 'decider', name: decider, identifier: null },
+    ],
+    keys: { productionUnit: unit, employer: input.employer.taxCode },
+    units: [unit],
+  };
+}
+
+/** Waits for the INPS decision and closes the case with it, showing the appeal. */
+export async function inpsDecisionAndClose(
+  k: CaseKernel,
+  appeal: { rule: DeadlineRule; body: string },
+): Promise<void> {
+  const decision = await awaitDecision(k, {
+    newsType: 'inps-decision',
+    reminder: CIGO_RULES.inpsDecision,
+    chase: cigoForms.chase,
+    body: 'INPS',
+    awaiting: 'awaiting the INPS decision',
+    appeals: [appeal],
+  });
+  k.close(
+    DECISION_OUTCOME[decision.decision],
+    decision.reasons ?? `INPS decision ${decision.protocol} of ${decision.decidedOn}`,
+  );
+}

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { IsoDate } from '../dates';
 import { addDays, maxDate } from '../dates';
 import type { DeadlineRule } from '../deadlines';
+import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef, Refusal } from '../procedure';
@@ -15,10 +16,9 @@ import type { CapCheck, UsedPeriod } from './wage-guarantee';
 import {
   capRefusal,
   countsScheme,
-  employerSchema,
   overallCapCheck,
-  productionUnitSchema,
   schemeRefusal,
+  suspensionRequest,
   unionDays,
   unitKeyOf,
   weeksCapCheck,
@@ -60,18 +60,9 @@ export function cigoLimitsOn(on: IsoDate): CigoLimits {
   return valueOn(CIGO_LIMITS, on).value;
 }
 
-const calendarDays = {
-  unit: 'DAY',
-  dayType: 'CALENDAR',
-  excludeStartDay: true,
-  rollForwardIfHoliday: true,
-  backward: false,
-  calendarScope: 'OFFICE',
-} as const;
-
 export const CIGO_RULES = {
   consultation: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-consultation',
     title: 'Union consultation closes',
     legalBasis: 'D.Lgs. 148/2015 art. 14 c.3',
@@ -82,7 +73,7 @@ export const CIGO_RULES = {
     confidence: 'VERIFIED',
   },
   consultationSmall: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-consultation-small',
     title: 'Union consultation closes (employer with up to 50 employees)',
     legalBasis: 'D.Lgs. 148/2015 art. 14 c.3',
@@ -93,7 +84,7 @@ export const CIGO_RULES = {
     confidence: 'VERIFIED',
   },
   unavoidableExamRequest: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-eone-exam-request',
     title: 'Request for a joint examination (unavoidable event)',
     legalBasis: 'D.Lgs. 148/2015 art. 14 c.4',
@@ -104,7 +95,7 @@ export const CIGO_RULES = {
     confidence: 'VERIFIED',
   },
   unavoidableExam: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-eone-exam',
     title: 'Joint examination closes (unavoidable event)',
     legalBasis: 'D.Lgs. 148/2015 art. 14 c.4',
@@ -115,7 +106,7 @@ export const CIGO_RULES = {
     confidence: 'VERIFIED',
   },
   application: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-application',
     title: 'Application to INPS',
     legalBasis: 'D.Lgs. 148/2015 art. 15 c.2',
@@ -127,7 +118,7 @@ export const CIGO_RULES = {
     confidence: 'VERIFIED',
   },
   applicationUnavoidable: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-application-eone',
     title: 'Application to INPS (unavoidable event): end of the following month',
     legalBasis: 'D.Lgs. 148/2015 art. 15 c.2, as amended by D.Lgs. 185/2016',
@@ -139,7 +130,7 @@ export const CIGO_RULES = {
     confidence: 'VERIFIED',
   },
   integration: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-integration',
     title: 'Missing documents supplied by the employer',
     legalBasis: 'L. 241/1990 art. 2 c.7 (one suspension of up to 30 days to obtain missing information)',
@@ -150,7 +141,7 @@ export const CIGO_RULES = {
     confidence: 'LIKELY',
   },
   inpsDecision: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-inps-decision',
     title: 'INPS decision expected (default term of an administrative procedure)',
     legalBasis: 'L. 241/1990 art. 2 c.2 (no specific term found for the CIGO decision)',
@@ -161,7 +152,7 @@ export const CIGO_RULES = {
     confidence: 'UNVERIFIED',
   },
   appeal: {
-    ...calendarDays,
+    ...CALENDAR_DAYS,
     id: 'cigo-appeal',
     title: 'Appeal to the INPS Comitato amministratore GPT against a rejection or partial acceptance',
     legalBasis: 'INPS Regolamento ricorsi (CdA delib. 8/2023) art. 5; INPS circ. 48/2023',
@@ -182,41 +173,8 @@ export const CIGO_CAUSES = {
 } as const;
 export type CigoCause = keyof typeof CIGO_CAUSES;
 
-export const cigoStartInput = z
-  .object({
-    // The sector decides whether CIGO applies at all (art. 10); a start outside it is refused with the rule.
-    employer: employerSchema,
-    productionUnit: productionUnitSchema,
-    cause: z.enum(Object.keys(CIGO_CAUSES) as [CigoCause, ...CigoCause[]]),
-    causeDescription: longText,
-    /** The day of the unavoidable event, when the cause is one (defaults to the start of the suspension). */
-    eventDate: isoDate.optional(),
-    suspension: period,
-    workersConcerned: z.int().min(1).max(1_000_000),
-    reductionHoursPerWeek: z.number().min(0).max(48),
-    unionNoticeDate: isoDate,
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    const unavoidable = CIGO_CAUSES[v.cause].unavoidable;
-    // Art. 14 c.1: the union notice comes before the suspension (unavoidable events: as soon as possible).
-    if (!unavoidable && v.unionNoticeDate > v.suspension.from) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['unionNoticeDate'],
-        message: 'the union notice must precede the suspension (D.Lgs. 148/2015 art. 14 c.1)',
-      });
-    }
-    if (v.eventDate !== undefined && !unavoidable) {
-      ctx.addIssue({ code: 'custom', path: ['eventDate'], message: 'only for unavoidable events' });
-    }
-    if (v.workersConcerned > v.employer.averageEmployees * 2) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['workersConcerned'],
-        message: 'is implausibly larger than the average headcount',
-      });
-    }
+export const cigoStartInput = suspensionRequest(CIGO_CAUSES, 'D.Lgs. 148/2015 art. 14 c.1').superRefine(
+  (v, ctx) => {
     const weeks = weeksOf(v.suspension);
     const limits = cigoLimitsOn(v.suspension.from);
     if (weeks > limits.maxWeeksPerRequest) {
@@ -226,7 +184,8 @@ export const cigoStartInput = z
         message: `covers ${weeks} weeks; one request may cover at most ${limits.maxWeeksPerRequest} (D.Lgs. 148/2015 art. 12 c.1)`,
       });
     }
-  });
+  },
+);
 export type CigoStartInput = z.infer<typeof cigoStartInput>;
 
 export type { UsedPeriod } from './wage-guarantee';
@@ -431,6 +390,22 @@ export function cigoRefusal(
   );
 }
 
+/** What an application to INPS waits for (CIGO, and FIS by art. 30 c.2). */
+export const INPS_APPLICATION_NEWS: ProcedureDef['news'] = {
+  'inps-decision': {
+    type: 'inps-decision',
+    title: 'Decision of INPS on the application',
+    from: 'INPS',
+    schema: inpsDecisionNews,
+  },
+  'documents-supplemented': {
+    type: 'documents-supplemented',
+    title: 'The employer supplied the missing documents',
+    from: 'employer',
+    schema: documentsSupplementedNews,
+  },
+};
+
 export const cigoProcedure: ProcedureDef = {
   code: CIGO_CODE,
   version: 1,
@@ -443,20 +418,7 @@ export const cigoProcedure: ProcedureDef = {
   workflowType: 'cigOrdinaria',
   startSchema: cigoStartInput,
   tasks: Object.fromEntries(Object.values(cigoForms).map((f) => [f.key, f])),
-  news: {
-    'inps-decision': {
-      type: 'inps-decision',
-      title: 'Decision of INPS on the application',
-      from: 'INPS',
-      schema: inpsDecisionNews,
-    },
-    'documents-supplemented': {
-      type: 'documents-supplemented',
-      title: 'The employer supplied the missing documents',
-      from: 'employer',
-      schema: documentsSupplementedNews,
-    },
-  },
+  news: INPS_APPLICATION_NEWS,
   deadlineRules: Object.values(CIGO_RULES),
   admission: {
     unitKeys: (input) => [cigoUnitKey(input as CigoStartInput)],

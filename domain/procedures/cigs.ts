@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { IsoDate } from '../dates';
 import { addDays, addMonths, maxDate, minDate } from '../dates';
 import type { DeadlineRule } from '../deadlines';
+import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { LinkedCase, ProcedureDef, Refusal } from '../procedure';
@@ -82,19 +83,9 @@ export function cigsLimitsOn(on: IsoDate): CigsLimits {
 export const CIGS_CAUSE_CODES = ['reorganisation', 'crisis', 'solidarity', 'transition'] as const;
 export type CigsCause = (typeof CIGS_CAUSE_CODES)[number];
 
-const days = {
-  unit: 'DAY',
-  dayType: 'CALENDAR',
-  excludeStartDay: true,
-  rollForwardIfHoliday: true,
-  saturdayRollsForward: false,
-  backward: false,
-  calendarScope: 'OFFICE',
-} as const;
-
 export const CIGS_RULES = {
   examRequest: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-exam-request',
     title: 'Request for the joint examination (Region or Ministry)',
     legalBasis: 'D.Lgs. 148/2015 art. 24 c.2',
@@ -104,7 +95,7 @@ export const CIGS_RULES = {
     confidence: 'VERIFIED',
   },
   consultation: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-consultation',
     title: 'Joint examination closes',
     legalBasis: 'D.Lgs. 148/2015 art. 24 c.5',
@@ -114,7 +105,7 @@ export const CIGS_RULES = {
     confidence: 'VERIFIED',
   },
   consultationSmall: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-consultation-small',
     title: 'Joint examination closes (employer with up to 50 employees)',
     legalBasis: 'D.Lgs. 148/2015 art. 24 c.5',
@@ -124,7 +115,7 @@ export const CIGS_RULES = {
     confidence: 'VERIFIED',
   },
   regionOpinion: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-region-opinion',
     title: "The Region's reasoned opinion to the Ministry",
     legalBasis:
@@ -135,7 +126,7 @@ export const CIGS_RULES = {
     confidence: 'VERIFIED',
   },
   application: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-application',
     title: 'Application to the Ministry of Labour, with the list of workers and the programme',
     legalBasis: 'D.Lgs. 148/2015 art. 25 c.1',
@@ -145,7 +136,7 @@ export const CIGS_RULES = {
     confidence: 'VERIFIED',
   },
   decree: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-decree',
     title: 'Ministry decree expected (default term of an administrative procedure)',
     legalBasis: 'L. 241/1990 art. 2 c.2 (no specific term found for the CIGS decree)',
@@ -156,7 +147,7 @@ export const CIGS_RULES = {
     confidence: 'UNVERIFIED',
   },
   appealTar: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-appeal-tar',
     title: 'Appeal to the regional administrative court (TAR Lazio) against the decree',
     legalBasis: 'D.Lgs. 104/2010 art. 29 (general administrative law)',
@@ -166,7 +157,7 @@ export const CIGS_RULES = {
     confidence: 'LIKELY',
   },
   appealHeadOfState: {
-    ...days,
+    ...CALENDAR_DAYS,
     id: 'cigs-appeal-head-of-state',
     title: 'Extraordinary appeal to the Head of State against the decree',
     legalBasis: 'D.P.R. 1199/1971 art. 9 (general administrative law)',

@@ -3,23 +3,22 @@
  * amended by L. 234/2021, procedures.md §2.4. The consultation of art. 14 applies as for CIGO; the application
  * window and the caps are FIS's own. The workflow in workflows/fis.ts sequences these rules.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { IsoDate } from '../dates';
 import { addDays } from '../dates';
 import type { DeadlineRule } from '../deadlines';
+import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef, Refusal } from '../procedure';
-import { isoDate, longText, period } from '../schemas';
-import { CIGO_CAUSES, CIGO_RULES, cigoForms, documentsSupplementedNews, inpsDecisionNews } from './cigo';
+import { CIGO_CAUSES, CIGO_RULES, INPS_APPLICATION_NEWS, cigoForms } from './cigo';
 import type { CapCheck, UsedPeriod } from './wage-guarantee';
 import {
   SCHEME_LIMITS,
   capRefusal,
   countsScheme,
-  employerSchema,
-  productionUnitSchema,
   schemeRefusal,
+  suspensionRequest,
   unitKeyOf,
   weeksCapCheck,
 } from './wage-guarantee';
@@ -68,72 +67,28 @@ const EXTRAORDINARY: readonly FisCause[] = ['reorganisation', 'crisis'];
 
 export const FIS_RULES = {
   application: {
+    ...CALENDAR_DAYS,
     id: 'fis-application',
     title: 'Application to INPS (assegno di integrazione salariale)',
     legalBasis: 'D.Lgs. 148/2015 art. 30 c.2',
     trigger: 'start of the suspension or reduction',
     offset: 15,
-    unit: 'DAY',
-    dayType: 'CALENDAR',
-    excludeStartDay: true,
-    rollForwardIfHoliday: true,
-    saturdayRollsForward: false,
-    backward: false,
-    calendarScope: 'OFFICE',
     validFrom: '2022-01-01',
     confidence: 'LIKELY',
   },
   appeal: {
+    ...CALENDAR_DAYS,
     id: 'fis-appeal',
     title: 'Appeal to the INPS committee of the FIS against a rejection or partial acceptance',
     legalBasis: 'INPS Regolamento ricorsi (CdA delib. 8/2023) art. 5 [LIKELY for FIS]',
     trigger: 'receipt of the INPS decision',
     offset: 30,
-    unit: 'DAY',
-    dayType: 'CALENDAR',
-    excludeStartDay: true,
-    rollForwardIfHoliday: true,
-    saturdayRollsForward: false,
-    backward: false,
-    calendarScope: 'OFFICE',
     validFrom: '2023-05-17',
     confidence: 'LIKELY',
   },
 } satisfies Record<string, DeadlineRule>;
 
-export const fisStartInput = z
-  .object({
-    employer: employerSchema,
-    productionUnit: productionUnitSchema,
-    cause: z.enum(Object.keys(FIS_CAUSES) as [FisCause, ...FisCause[]]),
-    causeDescription: longText,
-    eventDate: isoDate.optional(),
-    suspension: period,
-    workersConcerned: z.int().min(1).max(1_000_000),
-    reductionHoursPerWeek: z.number().min(0).max(48),
-    unionNoticeDate: isoDate,
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    const unavoidable = FIS_CAUSES[v.cause].unavoidable;
-    if (!unavoidable && v.unionNoticeDate > v.suspension.from) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['unionNoticeDate'],
-        message: 'the union notice must precede the suspension (D.Lgs. 148/2015 art. 14 c.1, by art. 30 c.2)',
-      });
-    }
-    if (v.eventDate !== undefined && !unavoidable) {
-      ctx.addIssue({ code: 'custom', path: ['eventDate'], message: 'only for unavoidable events' });
-    }
-    if (v.workersConcerned > v.employer.averageEmployees * 2) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['workersConcerned'],
-        message: 'is implausibly larger than the average headcount',
-      });
-    }
-  });
+export const fisStartInput = suspensionRequest(FIS_CAUSES, 'D.Lgs. 148/2015 art. 14 c.1, by art. 30 c.2');
 export type FisStartInput = z.infer<typeof fisStartInput>;
 
 export function fisUnitKey(input: FisStartInput): string {
@@ -198,20 +153,7 @@ export const fisProcedure: ProcedureDef = {
   workflowType: 'fisAssegno',
   startSchema: fisStartInput,
   tasks: Object.fromEntries(Object.values(cigoForms).map((f) => [f.key, f])),
-  news: {
-    'inps-decision': {
-      type: 'inps-decision',
-      title: 'Decision of INPS on the application',
-      from: 'INPS',
-      schema: inpsDecisionNews,
-    },
-    'documents-supplemented': {
-      type: 'documents-supplemented',
-      title: 'The employer supplied the missing documents',
-      from: 'employer',
-      schema: documentsSupplementedNews,
-    },
-  },
+  news: INPS_APPLICATION_NEWS,
   deadlineRules: [
     ...Object.values(FIS_RULES),
     // Art. 30 c.2 applies the CIGO consultation (art. 14); the office's own terms are the same as for CIGO.

@@ -11,7 +11,7 @@ import type { Dated } from '../parameters';
 import type { Refusal } from '../procedure';
 import { valueOn } from '../parameters';
 import type { Period } from '../schemas';
-import { shortText, taxCode } from '../schemas';
+import { isoDate, longText, period, shortText, taxCode } from '../schemas';
 
 // ---- sectors, funds and schemes ----
 
@@ -526,4 +526,49 @@ export function capRefusal(check: CapCheck, opts: { cut: boolean }): Refusal | n
     rule: check.legalBasis,
     figures: { check },
   };
+}
+
+/**
+ * The start of a suspension paid through an application to INPS (CIGO, arts. 14–15; FIS, art. 30 c.2): the same
+ * fields and checks, each scheme with its causes. `noticeBasis` names the rule that puts the notice first.
+ */
+export function suspensionRequest<K extends string>(
+  causes: Record<K, { title: string; unavoidable: boolean }>,
+  noticeBasis: string,
+) {
+  return z
+    .object({
+      employer: employerSchema,
+      productionUnit: productionUnitSchema,
+      cause: z.enum(Object.keys(causes) as [K, ...K[]]),
+      causeDescription: longText,
+      /** The day of the unavoidable event, when the cause is one (defaults to the start of the suspension). */
+      eventDate: isoDate.optional(),
+      suspension: period,
+      workersConcerned: z.int().min(1).max(1_000_000),
+      reductionHoursPerWeek: z.number().min(0).max(48),
+      unionNoticeDate: isoDate,
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      const unavoidable = causes[v.cause].unavoidable;
+      // The union notice comes before the suspension (unavoidable events: as soon as possible).
+      if (!unavoidable && v.unionNoticeDate > v.suspension.from) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['unionNoticeDate'],
+          message: `the union notice must precede the suspension (${noticeBasis})`,
+        });
+      }
+      if (v.eventDate !== undefined && !unavoidable) {
+        ctx.addIssue({ code: 'custom', path: ['eventDate'], message: 'only for unavoidable events' });
+      }
+      if (v.workersConcerned > v.employer.averageEmployees * 2) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workersConcerned'],
+          message: 'is implausibly larger than the average headcount',
+        });
+      }
+    });
 }
