@@ -11,23 +11,22 @@ import { CIGO_RULES } from '../../domain/procedures/cigo';
 import {
   caseQuery,
   claimTaskUpdate,
-  completeTaskUpdate,
   newsUpdate,
   resumeUpdate,
-  settledUpdate,
   suspendUpdate,
   withdrawUpdate,
 } from '../../workflows/messages';
 import { cigoInput } from '../support/cigo-input';
-import { uniqueName } from '../support/env';
 import type { WorkflowTestContext } from '../support/workflow-env';
-import type { CaseWorkflow, Handle } from '../support/workflow-env';
+import type { Handle } from '../support/workflow-env';
 import {
-  caseStart,
+  completeTask,
+  openCase,
   openTask,
   recordHistory,
   refusal,
   setUpWorkflowTests,
+  sleepPastDeadline,
   tearDownWorkflowTests,
   today,
   withWorker,
@@ -41,27 +40,8 @@ afterAll(() => tearDownWorkflowTests(ctx));
 
 const officer = { sub: 'officer-lucca', role: 'officer' as const };
 
-async function open(input: object, office = 'lucca') {
-  const caseId = uniqueName('CIGO-2026').replace('_', '-');
-  const handle = await ctx.env.client.workflow.start<CaseWorkflow>('cigOrdinaria', {
-    workflowId: caseId,
-    taskQueue: ctx.taskQueue,
-    args: [caseStart(caseId, input, office)],
-  });
-  ctx.started.push(caseId);
-  const view = await handle.executeUpdate(settledUpdate);
-  return { caseId, handle, view };
-}
-
-function complete(
-  handle: Handle,
-  taskId: string,
-  outcome: string,
-  data: Record<string, unknown> = {},
-  actor = officer,
-): Promise<CaseView> {
-  return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, actor }] });
-}
+const open = (input: object, office = 'lucca') => openCase(ctx, 'cigOrdinaria', input, office);
+const complete = completeTask;
 
 /** Withdraws the case and checks the procedure stopped there: CaseWithdrawn is the last event, in the read model too. */
 async function withdrawAndCheck(handle: Handle, reason = 'test done'): Promise<void> {
@@ -89,13 +69,7 @@ function fileApplication(
 }
 
 /** Skips time to just after a deadline ends (its due day may have moved past holidays, so no fixed span). */
-async function sleepPast(handle: Handle, deadlineId: string): Promise<CaseView> {
-  const d = (await handle.query(caseQuery)).deadlines.find((x) => x.id === deadlineId);
-  if (!d) throw new Error(`no deadline ${deadlineId}`);
-  const ms = Date.parse(d.dueAt) - (await ctx.env.currentTimeMs()) + 3_600_000;
-  if (ms > 0) await ctx.env.sleep(ms);
-  return handle.query(caseQuery);
-}
+const sleepPast = (handle: Handle, deadlineId: string) => sleepPastDeadline(ctx, handle, deadlineId);
 
 async function eventsOf(caseId: string) {
   return ctx.db.events.find({ caseId }).sort({ seq: 1 }).lean();
