@@ -1,9 +1,9 @@
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { CaseEvent, ProjectionBatch } from '../domain/case-model';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
-import { admissionContext, earlierUnitPeriods } from '../platform/queries';
+import { admissionContext, earlierUnitPeriods, officeSnapshot } from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
@@ -126,6 +126,12 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
 
     admissionData({ unitKeys, linkedCaseIds, excludeCaseId }) {
       return admissionContext(db, unitKeys, linkedCaseIds, excludeCaseId);
+    },
+
+    async officeSnapshot({ office }) {
+      const snapshot = await officeSnapshot(db, office);
+      if (!snapshot) throw ApplicationFailure.nonRetryable(`unknown office ${office}`, 'UnknownOffice');
+      return snapshot;
     },
 
     async notify(input: NotifyInput) {

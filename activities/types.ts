@@ -1,5 +1,6 @@
 import type { ProjectionBatch } from '../domain/case-model';
 import type { AdmissionContext } from '../domain/procedure';
+import type { OfficeSnapshot } from '../platform/queries';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 
 export interface ForwardToInpsInput {
@@ -25,6 +26,8 @@ export interface CaseActivities {
     linkedCaseIds: string[];
     excludeCaseId: string;
   }): Promise<AdmissionContext>;
+  /** The calendar and service target a case opened now at `office` would take. */
+  officeSnapshot(input: { office: string }): Promise<OfficeSnapshot>;
   /** Sends a communication to an outside body (INPS, the GOL programme), once per idempotency key. */
   notify(input: NotifyInput): Promise<ForwardReceipt>;
 }

@@ -14,11 +14,12 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
 import type { Actor, CaseStart, CaseView } from '../domain/case-model';
 import { findProcedure } from '../domain/catalogue';
-import { OFFICES, findOffice, officeCalendar } from '../domain/offices';
+import { OFFICES } from '../domain/offices';
 import type { ProcedureDef } from '../domain/procedure';
 import type { CaseDoc, Db, TaskDoc } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
-import { admissionContext } from '../platform/queries';
+import type { OfficeSnapshot } from '../platform/queries';
+import { admissionContext, officeSnapshot } from '../platform/queries';
 import { settledUpdate } from '../workflows/messages';
 import type { FieldIssue } from '../workflows/messages';
 import type { Principal } from './auth';
@@ -125,18 +126,10 @@ export class CaseService {
     }
   }
 
-  private async officeSnapshot(
-    code: string,
-  ): Promise<Pick<CaseStart, 'officeCalendar' | 'serviceTargetWorkingDays'>> {
-    const office = findOffice(code);
-    if (!office) throw problems.validation([{ path: 'office', message: 'unknown office' }]);
-    const stored = await this.deps.db.offices.findById(code).lean();
-    const calendar = officeCalendar(office);
-    return {
-      // Extra closing days set by an administrator count as holidays for this office's terms and targets.
-      officeCalendar: { ...calendar, closingDays: [...calendar.closingDays, ...(stored?.closingDays ?? [])] },
-      serviceTargetWorkingDays: stored?.serviceTargetWorkingDays ?? office.serviceTargetWorkingDays,
-    };
+  private async officeSnapshot(code: string): Promise<OfficeSnapshot> {
+    const snapshot = await officeSnapshot(this.deps.db, code);
+    if (!snapshot) throw problems.validation([{ path: 'office', message: 'unknown office' }]);
+    return snapshot;
   }
 
   async startCase(

@@ -1,4 +1,6 @@
+import type { CaseStart } from '../domain/case-model';
 import { romeDate } from '../domain/dates';
+import { findOffice, officeCalendar } from '../domain/offices';
 import type { AdmissionContext, LinkedCase } from '../domain/procedure';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from './db';
@@ -74,5 +76,20 @@ export async function admissionContext(
     today: romeDate(Date.now()),
     periodsByUnit: await periodsByUnit(db, unitKeys, excludeCaseId),
     linked,
+  };
+}
+
+export type OfficeSnapshot = Pick<CaseStart, 'officeCalendar' | 'serviceTargetWorkingDays'>;
+
+/** What a case takes from its office when it opens: the calendar (with extra closing days) and the service target. */
+export async function officeSnapshot(db: Db, code: string): Promise<OfficeSnapshot | null> {
+  const office = findOffice(code);
+  if (!office) return null;
+  const stored = await db.offices.findById(code).lean();
+  const calendar = officeCalendar(office);
+  return {
+    // Extra closing days set by an administrator count as holidays for this office's terms and targets.
+    officeCalendar: { ...calendar, closingDays: [...calendar.closingDays, ...(stored?.closingDays ?? [])] },
+    serviceTargetWorkingDays: stored?.serviceTargetWorkingDays ?? office.serviceTargetWorkingDays,
   };
 }

@@ -2,3 +2,5 @@
 export { cigOrdinaria } from './cigo';
 export { cigStraordinaria } from './cigs';
 export { fisAssegno } from './fis';
+export { licenziamentoCollettivo } from './collective-dismissal';
+export { presaInCarico } from './take-in-charge';

@@ -2,7 +2,7 @@
  * The messages every case workflow accepts. Human decisions are Updates with validators, so that a refused
  * transition is rejected synchronously and changes nothing (style.md §7); reads are Queries.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, CaseView } from '../domain/case-model';
 
 export interface TaskActionInput {
@@ -38,6 +38,14 @@ export const withdrawUpdate = defineUpdate<CaseView, [LifecycleInput]>('withdraw
 /** Waits until the case has settled (its read model written) and returns it: used right after a start. */
 export const settledUpdate = defineUpdate<CaseView, []>('settled');
 export const caseQuery = defineQuery<CaseView>('case');
+
+/** A worker's take-in-charge case tells the collective-dismissal case that opened it where it stands. */
+export interface WorkerStage {
+  caseId: string;
+  taxCode: string;
+  stage: string;
+}
+export const workerStageSignal = defineSignal<[WorkerStage]>('workerStage');
 
 /**
  * Stable failure types of refused messages; the API maps them to HTTP statuses (api/errors.ts).

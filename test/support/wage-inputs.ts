@@ -1,6 +1,7 @@
 import type { IsoDate } from '../../domain/dates';
 import { addDays } from '../../domain/dates';
 import type { CigsStartInput } from '../../domain/procedures/cigs';
+import type { DismissedWorker, MobStartInput } from '../../domain/procedures/collective-dismissal';
 import type { FisStartInput } from '../../domain/procedures/fis';
 
 const employer = {
@@ -57,6 +58,61 @@ export function fisInput(over: Partial<FisStartInput> = {}, today: IsoDate = '20
     workersConcerned: 6,
     reductionHoursPerWeek: 20,
     unionNoticeDate: today,
+    ...over,
+  };
+}
+
+/** A valid collective-dismissal start: 8 redundancies (terms halved) at one unit in Lucca, notice on `today`. */
+export function mobInput(
+  over: Partial<MobStartInput> = {},
+  today: IsoDate = '2026-03-02',
+  redundant = 8,
+): MobStartInput {
+  return {
+    employer: { ...employer, averageEmployees: 120 },
+    productionUnits: [
+      {
+        id: 'stab-01',
+        address: 'Via del Brennero 12',
+        municipality: 'Lucca',
+        province: 'LU',
+        region: 'Toscana',
+      },
+    ],
+    openingNotice: {
+      sentOn: today,
+      reasons: 'Line 3 closes: the tissue market for that format has gone',
+      whyUnavoidable: 'No other line can take the operators; CIGS would not restore the volumes',
+      redundant: [{ unitId: 'stab-01', profile: 'Machine operator', department: 'Line 3', count: redundant }],
+      normallyEmployed: [{ unitId: 'stab-01', profile: 'Machine operator', count: 60 }],
+      timetable: 'Dismissals after the procedure, by the end of the quarter',
+      socialMeasures: 'Outplacement with the regional agency; priority in rehiring for 12 months',
+      extraPayments: 'Six months of pay for those who accept leaving',
+      recipients: [
+        { kind: 'rsa-rsu', name: 'RSU Cartiera del Serchio', receivedOn: today },
+        { kind: 'union', name: 'SLC-CGIL Lucca', receivedOn: today },
+        { kind: 'region', name: 'Regione Toscana – Settore lavoro', receivedOn: today },
+      ],
+    },
+    workforce: { total: 120, women: 30, disabledEmployed: 7, disabledQuota: 6 },
+    ...over,
+  };
+}
+
+/** A line of the list of dismissed workers, complete. */
+export function dismissed(i: number, over: Partial<DismissedWorker> = {}): DismissedWorker {
+  const n = String(i).padStart(2, '0');
+  return {
+    taxCode: `RSSMRA80A${n}E715X`,
+    name: `Worker ${n}`,
+    gender: i % 4 === 0 ? 'F' : 'M',
+    residence: 'Lucca',
+    qualification: 'Machine operator',
+    level: '4',
+    age: 40 + (i % 15),
+    dependants: i % 3,
+    selectionExplanation: 'Line 3 operator; seniority and dependants as agreed',
+    disabledInQuota: false,
     ...over,
   };
 }
