@@ -53,6 +53,7 @@ async function runPic(k: CaseKernel, input: PicStartInput): Promise<void> {
   };
   const stage = (s: Stage): void => {
     k.view.facts.stage = s;
+    k.setStep(s);
     k.emit('StageChanged', `Stage: ${s}`, { stage: s });
     if (input.parentCaseId) {
       // The parent may have ended (withdrawn): the worker's case goes on regardless.

@@ -71,13 +71,23 @@ export async function withWorker<T>(
   } finally {
     // A failed test may leave a case running on this queue, with no worker: its pending tasks would stop the
     // time-skipping server from skipping time for every later test. End them.
-    for (const id of ctx.started.splice(0)) {
+    for (const id of ctx.started.splice(0).flatMap(withChildren)) {
       await ctx.env.client.workflow
         .getHandle(id)
         .terminate('test ended')
         .catch(() => undefined); // already ended: nothing to do
     }
   }
+}
+
+/**
+ * A collective-dismissal case opens its workers' cases with ids derived from its own (…W001, …W002): a test that
+ * fails midway must end those too, or they block time skipping for the tests after it.
+ */
+function withChildren(caseId: string): string[] {
+  const [code, year, id] = caseId.split('-');
+  if (code !== 'MOB') return [caseId];
+  return [caseId, ...Array.from({ length: 30 }, (_, i) => `PIC-${year}-${id}W${String(i + 1).padStart(3, '0')}`)];
 }
 
 export async function today(ctx: WorkflowTestContext): Promise<string> {
@@ -131,7 +141,14 @@ export async function openCase(
   input: object,
   office = 'lucca',
 ): Promise<{ caseId: string; handle: Handle; view: CaseView }> {
-  const code = workflowType === 'cigStraordinaria' ? 'CIGS' : workflowType === 'fisAssegno' ? 'FIS' : 'CIGO';
+  const codes: Record<string, string> = {
+    cigOrdinaria: 'CIGO',
+    cigStraordinaria: 'CIGS',
+    fisAssegno: 'FIS',
+    licenziamentoCollettivo: 'MOB',
+    presaInCarico: 'PIC',
+  };
+  const code = codes[workflowType] ?? workflowType;
   const caseId = uniqueName(`${code}-2026`).replace('_', '-');
   const handle = await ctx.env.client.workflow.start<CaseWorkflow>(workflowType, {
     workflowId: caseId,

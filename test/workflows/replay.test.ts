@@ -1,7 +1,7 @@
 /**
  * Replays committed histories of released procedure versions against the current workflow code: a change that
  * would break running cases (non-determinism) fails here, and must go behind `patched()` (style.md §15).
- * Record with `RECORD_HISTORIES=1 npx jest test/workflows/<procedure>.test.ts` (see recordHistory in
+ * Record with `RECORD_HISTORIES=1 npx jest --selectProjects workflows --testPathPatterns <procedure>` (see recordHistory in
  * test/support/workflow-env.ts); only record again for a new procedure version.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe('replay of recorded histories', () => {
   it('when the histories folder is read, then there is at least one history per released procedure', () => {
-    for (const prefix of ['cigo-v1', 'cigs-v1', 'fis-v1']) {
+    for (const prefix of ['cigo-v1', 'cigs-v1', 'fis-v1', 'mob-v1', 'pic-v1']) {
       expect(files.filter((f) => f.startsWith(prefix)).length).toBeGreaterThanOrEqual(1);
     }
   });
