@@ -87,7 +87,10 @@ export async function withWorker<T>(
 function withChildren(caseId: string): string[] {
   const [code, year, id] = caseId.split('-');
   if (code !== 'MOB') return [caseId];
-  return [caseId, ...Array.from({ length: 30 }, (_, i) => `PIC-${year}-${id}W${String(i + 1).padStart(3, '0')}`)];
+  return [
+    caseId,
+    ...Array.from({ length: 30 }, (_, i) => `PIC-${year}-${id}W${String(i + 1).padStart(3, '0')}`),
+  ];
 }
 
 export async function today(ctx: WorkflowTestContext): Promise<string> {
