@@ -143,7 +143,7 @@ main().catch((err: unknown) => {
   process.exit(1);
 });
 
-/** One demo case per scheme, opened by the office's officer, dated around today. */
+/** Demo cases (CIGO, CIGS, FIS, a collective dismissal), opened by the office's officer, dated around today. */
 function demoCases(
   today: string,
 ): { office: string; key: string; procedure: string; input: Record<string, unknown> }[] {
@@ -217,6 +217,36 @@ function demoCases(
         workersConcerned: 6,
         reductionHoursPerWeek: 24,
         unionNoticeDate: today,
+      },
+    },
+    {
+      office: 'viareggio',
+      key: 'demo-mob-viareggio',
+      procedure: 'MOB',
+      input: {
+        employer: {
+          taxCode: '06677889900',
+          name: 'Mobilificio Tirreno S.r.l.',
+          sector: 'industry',
+          averageEmployees: 95,
+          solidarityFund: 'none',
+        },
+        productionUnits: [unit('camaiore-1', 'Camaiore')],
+        openingNotice: {
+          sentOn: today,
+          reasons: 'The upholstery line closes',
+          whyUnavoidable: 'No other line can take the upholsterers',
+          redundant: [{ unitId: 'camaiore-1', profile: 'Upholsterer', count: 7 }],
+          normallyEmployed: [{ unitId: 'camaiore-1', profile: 'Upholsterer', count: 20 }],
+          timetable: 'Dismissals within the quarter',
+          socialMeasures: 'Outplacement with the regional agency',
+          extraPayments: 'Three months of pay for voluntary leavers',
+          recipients: [
+            { kind: 'rsa-rsu', name: 'RSU Mobilificio Tirreno', receivedOn: today },
+            { kind: 'region', name: 'Regione Toscana - Settore lavoro', receivedOn: today },
+          ],
+        },
+        workforce: { total: 95, women: 30, disabledEmployed: 6, disabledQuota: 5 },
       },
     },
   ];
