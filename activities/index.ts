@@ -3,7 +3,7 @@ import type { CaseEvent, ProjectionBatch } from '../domain/case-model';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
-import { admissionContext, earlierUnitPeriods, officeSnapshot } from '../platform/queries';
+import { admissionContext, earlierUnitPeriods, officeSnapshot, scoringRuleOn } from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
@@ -132,6 +132,10 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       const snapshot = await officeSnapshot(db, office);
       if (!snapshot) throw ApplicationFailure.nonRetryable(`unknown office ${office}`, 'UnknownOffice');
       return snapshot;
+    },
+
+    scoringRule({ scope, on }) {
+      return scoringRuleOn(db, scope, on);
     },
 
     async notify(input: NotifyInput) {

@@ -1,5 +1,6 @@
 import type { ProjectionBatch } from '../domain/case-model';
 import type { AdmissionContext } from '../domain/procedure';
+import type { PublishedScoringRule } from '../domain/procedures/public-hiring';
 import type { OfficeSnapshot } from '../platform/queries';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 
@@ -28,6 +29,8 @@ export interface CaseActivities {
   }): Promise<AdmissionContext>;
   /** The calendar and service target a case opened now at `office` would take. */
   officeSnapshot(input: { office: string }): Promise<OfficeSnapshot>;
+  /** The version of a scoring rule in force on a day (recorded in the case's history, so replays agree). */
+  scoringRule(input: { scope: 'art16'; on: string }): Promise<PublishedScoringRule>;
   /** Sends a communication to an outside body (INPS, the GOL programme), once per idempotency key. */
   notify(input: NotifyInput): Promise<ForwardReceipt>;
 }

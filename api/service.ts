@@ -47,6 +47,7 @@ const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
   CaseSuspended: { status: 409, slug: 'case-suspended' },
   CaseNotSuspended: { status: 409, slug: 'case-not-suspended' },
   NewsNotExpected: { status: 409, slug: 'news-not-expected' },
+  AlreadyApplied: { status: 409, slug: 'already-applied' },
   OutcomeNotAllowed: { status: 400, slug: 'validation' },
   InvalidFormData: { status: 400, slug: 'validation' },
   UnknownNews: { status: 400, slug: 'validation' },

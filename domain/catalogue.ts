@@ -3,6 +3,7 @@ import { cigoProcedure } from './procedures/cigo';
 import { cigsProcedure } from './procedures/cigs';
 import { mobProcedure } from './procedures/collective-dismissal';
 import { fisProcedure } from './procedures/fis';
+import { art16Procedure } from './procedures/public-hiring';
 import { picProcedure } from './procedures/take-in-charge';
 
 /** The procedures the system runs. New procedures are added here and in workflows/index.ts. */
@@ -12,6 +13,7 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   fisProcedure,
   mobProcedure,
   picProcedure,
+  art16Procedure,
 ];
 
 export function findProcedure(code: string): ProcedureDef | undefined {

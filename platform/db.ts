@@ -3,6 +3,7 @@
  * from workflow events. Only features that FerretDB v1 also has are used (architecture.md): no transactions,
  * no aggregation beyond $sum/$count, unique indexes and upserts for idempotency.
  */
+import type { PublishedScoringRule } from '../domain/procedures/public-hiring';
 import mongoose, { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { CaseView, TaskView } from '../domain/case-model';
@@ -126,6 +127,17 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
   { _id: String, caseId: String, requestHash: String, createdAt: Date },
   { versionKey: false, collection: 'idempotency_keys' },
 );
+/** A published version of a scoring rule (`<scope>:v<version>`); versions are never changed, only added. */
+export interface ScoringRuleDoc extends Omit<PublishedScoringRule, 'scope'> {
+  _id: string;
+  scope: string;
+}
+const scoringRuleSchema = new Schema<ScoringRuleDoc>(
+  { _id: String, scope: String, version: Number, validFrom: String },
+  { ...loose, collection: 'scoring_rules' },
+);
+scoringRuleSchema.index({ scope: 1, version: -1 });
+
 const communicationSchema = new Schema<CommunicationDoc>(
   { _id: String, caseId: String, to: String, subject: String, reference: String, createdAt: Date },
   { ...loose, collection: 'communications' },
@@ -140,6 +152,7 @@ export interface Db {
   principals: Model<PrincipalDoc>;
   idempotency: Model<IdempotencyDoc>;
   communications: Model<CommunicationDoc>;
+  scoringRules: Model<ScoringRuleDoc>;
   close(): Promise<void>;
 }
 
@@ -160,9 +173,10 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     principals: connection.model<PrincipalDoc>('Principal', principalSchema),
     idempotency: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
     communications: connection.model<CommunicationDoc>('Communication', communicationSchema),
+    scoringRules: connection.model<ScoringRuleDoc>('ScoringRule', scoringRuleSchema),
     close: () => connection.close(),
   };
-  for (const m of [db.cases, db.events, db.tasks]) await m.createIndexes();
+  for (const m of [db.cases, db.events, db.tasks, db.scoringRules]) await m.createIndexes();
   return db;
 }
 

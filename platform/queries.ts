@@ -1,9 +1,13 @@
 import type { CaseStart } from '../domain/case-model';
+import type { IsoDate } from '../domain/dates';
 import { romeDate } from '../domain/dates';
 import { findOffice, officeCalendar } from '../domain/offices';
 import type { AdmissionContext, LinkedCase } from '../domain/procedure';
+import type { PublishedScoringRule, ScoringRule } from '../domain/procedures/public-hiring';
+import { DEFAULT_SCORING_RULE } from '../domain/procedures/public-hiring';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from './db';
+import { isDuplicateKey } from './db';
 
 /**
  * Periods that count against a production unit's wage-guarantee caps, from its other cases. A withdrawn case
@@ -19,7 +23,8 @@ export async function earlierUnitPeriods(
     status: { $ne: 'withdrawn' },
   };
   if (excludeCaseId !== undefined) filter._id = { $ne: excludeCaseId };
-  const docs = await db.cases.find(filter, { facts: 1, procedure: 1 }).lean();
+  // Sorted, so that the same cases always come back in the same order (the arithmetic shows them as listed).
+  const docs = await db.cases.find(filter, { facts: 1, procedure: 1 }).sort({ _id: 1 }).lean();
   const periods: UsedPeriod[] = [];
   for (const d of docs) {
     const facts = (d.facts ?? {}) as {
@@ -92,4 +97,44 @@ export async function officeSnapshot(db: Db, code: string): Promise<OfficeSnapsh
     officeCalendar: { ...calendar, closingDays: [...calendar.closingDays, ...(stored?.closingDays ?? [])] },
     serviceTargetWorkingDays: stored?.serviceTargetWorkingDays ?? office.serviceTargetWorkingDays,
   };
+}
+
+/** Every published version of a scoring rule, oldest first; the shipped default when none was published. */
+export async function scoringRules(db: Db, scope: 'art16'): Promise<PublishedScoringRule[]> {
+  const docs = await db.scoringRules.find({ scope }).sort({ version: 1 }).lean();
+  if (docs.length === 0) return [DEFAULT_SCORING_RULE];
+  return docs.map(({ _id, ...rest }): PublishedScoringRule => ({ ...rest, scope }));
+}
+
+/** The version in force on a day: the latest published version whose validFrom is not after it. */
+export async function scoringRuleOn(db: Db, scope: 'art16', on: IsoDate): Promise<PublishedScoringRule> {
+  const versions = (await scoringRules(db, scope)).filter((r) => r.validFrom <= on);
+  return versions[versions.length - 1] ?? DEFAULT_SCORING_RULE;
+}
+
+/** Publishes a new version (the next number); a concurrent publication gets the one after. */
+export async function publishScoringRule(
+  db: Db,
+  scope: 'art16',
+  rule: ScoringRule,
+  by: string,
+): Promise<PublishedScoringRule> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const latest = await db.scoringRules.findOne({ scope }).sort({ version: -1 }).lean();
+    const version = (latest?.version ?? DEFAULT_SCORING_RULE.version) + 1;
+    const published: PublishedScoringRule = {
+      ...rule,
+      scope,
+      version,
+      publishedAt: new Date().toISOString(),
+      publishedBy: by,
+    };
+    try {
+      await db.scoringRules.create({ _id: `${scope}:v${version}`, ...published });
+      return published;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  throw new Error('could not publish the scoring rule: too many concurrent publications');
 }

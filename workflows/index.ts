@@ -4,3 +4,4 @@ export { cigStraordinaria } from './cigs';
 export { fisAssegno } from './fis';
 export { licenziamentoCollettivo } from './collective-dismissal';
 export { presaInCarico } from './take-in-charge';
+export { avviamentoSelezione } from './public-hiring';

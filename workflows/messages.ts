@@ -63,6 +63,7 @@ export const REFUSALS = {
   NewsNotExpected: 'NewsNotExpected',
   UnknownNews: 'UnknownNews',
   InvalidInput: 'InvalidInput',
+  AlreadyApplied: 'AlreadyApplied',
 } as const;
 export type RefusalType = keyof typeof REFUSALS;
 
