@@ -12,8 +12,17 @@ import { PROCEDURES } from '../domain/catalogue';
 import { romeDate } from '../domain/dates';
 import { OFFICES } from '../domain/offices';
 import type { CigsWorker } from '../domain/procedures/cigs';
+import type { Ranking } from '../domain/procedures/public-hiring';
+import {
+  ART16_CODE,
+  applicationNews,
+  objectionNews,
+  publicRanking,
+  scoringRuleSchema,
+} from '../domain/procedures/public-hiring';
 import { schemesFor } from '../domain/procedures/wage-guarantee';
 import type { Db, OfficeDoc } from '../platform/db';
+import { publishScoringRule, scoringRules } from '../platform/queries';
 import type { AppLogger } from '../platform/logger';
 import {
   claimTaskUpdate,
@@ -301,8 +310,130 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   v1.get('/cases/:id', async (req, res) => {
-    const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
-    res.json(caseFromDoc(doc));
+    const p = principalOf(req);
+    const doc = await service.getCaseDoc(p, param(req, 'id'));
+    const view = caseFromDoc(doc);
+    // A public body following its art. 16 case sees the ranking as published, not the candidates' declarations.
+    if (p.role === 'integrator' && doc.procedure === ART16_CODE) {
+      const { applications: _a, ranking, ...facts } = view.facts;
+      view.facts = { ...facts, ranking: ranking ? publicRankingOf(ranking) : null };
+      view.input = { ...view.input };
+    }
+    res.json(view);
+  });
+
+  // ---- art. 16 notices: open to every authenticated caller (candidates' portals, offices) ----
+  const noticeDoc = async (id: string) => {
+    const doc = await deps.db.cases.findById(id).lean();
+    if (!doc || doc.procedure !== ART16_CODE) throw problems.notFound(`Notice ${id}`);
+    return doc;
+  };
+
+  v1.get('/notices', async (_req, res) => {
+    const docs = await deps.db.cases
+      .find(
+        { procedure: ART16_CODE, status: 'open', step: 'applications open' },
+        { input: 1, facts: 1, office: 1, title: 1 },
+      )
+      .sort({ sortKey: -1 })
+      .limit(100)
+      .lean();
+    res.json({
+      items: docs.map((d) => ({
+        caseId: d._id,
+        title: d.title,
+        office: d.office,
+        body: (d.input as { body?: { name?: string } }).body?.name ?? null,
+        profile: d.input.profile,
+        posts: d.input.posts,
+        contract: d.input.contract,
+        place: d.input.place,
+        publishedOn: d.facts.publishedOn ?? null,
+        applicationsClose: d.facts.applicationsClose ?? null,
+      })),
+    });
+  });
+
+  const noticeNews: [string, string, ZodType<Record<string, unknown>>][] = [
+    ['applications', 'application', applicationNews],
+    ['objections', 'objection', objectionNews],
+  ];
+  for (const [path, type, schema] of noticeNews) {
+    v1.post(`/notices/:id/${path}`, async (req, res) => {
+      const p = principalOf(req);
+      const doc = await noticeDoc(param(req, 'id'));
+      const data = parse(schema, req.body);
+      const view = await service.update(
+        doc._id,
+        newsUpdate,
+        { type, data, actor: actorOf(p) },
+        requestKey(req),
+      );
+      const apps = (view.facts.applications ?? []) as {
+        applicationNo: string;
+        candidate: { taxCode: string };
+        excluded: string[] | null;
+      }[];
+      const mine =
+        type === 'application'
+          ? apps.find(
+              (a) => a.candidate.taxCode === (data as { candidate: { taxCode: string } }).candidate.taxCode,
+            )
+          : undefined;
+      res.status(202).json({
+        caseId: doc._id,
+        step: view.step,
+        ...(mine
+          ? {
+              applicationNo: mine.applicationNo,
+              admitted: mine.excluded === null,
+              reasons: mine.excluded ?? [],
+            }
+          : {}),
+      });
+    });
+  }
+
+  v1.get('/notices/:id/ranking', async (req, res) => {
+    const doc = await noticeDoc(param(req, 'id'));
+    const ranking = doc.facts.ranking as
+      (Ranking & { status: string; publishedOn: string }) | null | undefined;
+    if (!ranking) throw problems.notFound(`A published ranking for ${doc._id}`);
+    res.json({ caseId: doc._id, ...publicRankingOf(ranking) });
+  });
+
+  // The full row of one application, score component by component (staff in scope).
+  v1.get('/cases/:id/ranking/:applicationNo', async (req, res) => {
+    const p = principalOf(req);
+    requireRole(req, STAFF, 'read the scores of the candidates');
+    const doc = await service.getCaseDoc(p, param(req, 'id'));
+    const ranking = doc.facts.ranking as Ranking | null | undefined;
+    const no = param(req, 'applicationNo');
+    const row = ranking?.rows.find((r) => r.applicationNo === no);
+    const excluded = ranking?.excluded.find((r) => r.applicationNo === no);
+    if (!ranking || (!row && !excluded))
+      throw problems.notFound(`Application ${no} in the ranking of ${doc._id}`);
+    res.json({
+      caseId: doc._id,
+      ruleVersion: ranking.ruleVersion,
+      ruleTitle: ranking.ruleTitle,
+      tieBreaks: ranking.tieBreaks,
+      referenceDate: ranking.referenceDate,
+      ...(row ?? { excluded }),
+    });
+  });
+
+  // ---- scoring rules: published versions; administrators publish the next ----
+  v1.get('/scoring-rules', async (_req, res) => {
+    res.json({ items: await scoringRules(deps.db, 'art16') });
+  });
+
+  v1.post('/scoring-rules', async (req, res) => {
+    const p = requireRole(req, ['admin'], 'publish a scoring rule');
+    const rule = parse(scoringRuleSchema, req.body);
+    const published = await publishScoringRule(deps.db, 'art16', rule, p.sub);
+    req.log.info('scoring rule published', { version: published.version, validFrom: published.validFrom });
+    res.status(201).json(published);
   });
 
   v1.get('/cases/:id/events', async (req, res) => {
@@ -582,4 +713,18 @@ function bodyProblem(err: BodyParserError): HttpProblem {
         'The request could not be read.',
       );
   }
+}
+
+/** The ranking as it may be published: positions, application numbers, scores; no personal data. */
+function publicRankingOf(r: unknown): Record<string, unknown> {
+  const ranking = r as Ranking & { status?: string; publishedOn?: string };
+  return {
+    status: ranking.status ?? null,
+    publishedOn: ranking.publishedOn ?? null,
+    ruleVersion: ranking.ruleVersion,
+    ruleTitle: ranking.ruleTitle,
+    referenceDate: ranking.referenceDate,
+    rows: publicRanking(ranking),
+    excluded: ranking.excluded.map((e) => e.applicationNo),
+  };
 }

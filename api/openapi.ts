@@ -5,6 +5,7 @@
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
+import { applicationNews, objectionNews, scoringRuleSchema } from '../domain/procedures/public-hiring';
 import {
   completeTaskBody,
   eventsFeedQuery,
@@ -144,6 +145,58 @@ export function buildOpenApi(): Json {
             'Which wage-guarantee schemes (CIGO, CIGS, FIS, a solidarity fund) cover an employer, each with its rule',
           parameters: queryParams(schemesQuery),
           responses: { '200': { description: 'one verdict per scheme' }, ...errors },
+        },
+      },
+      '/v1/scoring-rules': {
+        get: {
+          summary: 'Published versions of the art. 16 scoring rule, oldest first',
+          responses: { '200': { description: 'versions' }, ...errors },
+        },
+        post: {
+          summary:
+            'Publish the next version of the art. 16 scoring rule (admins); rankings use the version in force on their notice day',
+          requestBody: body(scoringRuleSchema),
+          responses: { '201': { description: 'the published version' }, ...errors },
+        },
+      },
+      '/v1/notices': {
+        get: {
+          summary: 'Art. 16 notices open for applications',
+          responses: { '200': { description: 'open notices' }, ...errors },
+        },
+      },
+      '/v1/notices/{id}/applications': {
+        post: {
+          summary: 'Apply to an art. 16 notice (candidate portal or office); one application per person',
+          parameters: [idPath('id')],
+          requestBody: body(applicationNews),
+          responses: {
+            '202': { description: 'the application number and whether it was admitted' },
+            ...errors,
+          },
+        },
+      },
+      '/v1/notices/{id}/objections': {
+        post: {
+          summary: 'Object to the provisional ranking within its window',
+          parameters: [idPath('id')],
+          requestBody: body(objectionNews),
+          responses: { '202': { description: 'received' }, ...errors },
+        },
+      },
+      '/v1/notices/{id}/ranking': {
+        get: {
+          summary: 'The ranking as published: positions, application numbers and scores, no personal data',
+          parameters: [idPath('id')],
+          responses: { '200': { description: 'the ranking' }, ...errors },
+        },
+      },
+      '/v1/cases/{id}/ranking/{applicationNo}': {
+        get: {
+          summary:
+            "One application's score, component by component, with the rule version and tie-breaks (staff)",
+          parameters: [idPath('id'), idPath('applicationNo')],
+          responses: { '200': { description: 'the row' }, ...errors },
         },
       },
       '/v1/offices': {
