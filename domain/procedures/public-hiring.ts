@@ -380,7 +380,7 @@ export function rank(
   const eligible = applications.filter((a) => a.excluded === null);
   const scored = eligible.map((a) => ({ a, s: score(rule, a.candidate, publishedOn) }));
   const key = (t: TieBreak, a: Application): number => {
-    if (t === 'younger') return -parseIsoDate(a.candidate.birthDate).getTime(); // later birth first
+    if (t === 'younger') return parseIsoDate(a.candidate.birthDate).getTime(); // later birth first
     if (t === 'more-dependants') return a.candidate.dependants;
     if (t === 'longer-unemployment')
       return a.candidate.unemployedSince ? daysBetween(a.candidate.unemployedSince, publishedOn) : -1;

@@ -3,6 +3,7 @@ import { addDays } from '../../domain/dates';
 import type { CigsStartInput } from '../../domain/procedures/cigs';
 import type { DismissedWorker, MobStartInput } from '../../domain/procedures/collective-dismissal';
 import type { FisStartInput } from '../../domain/procedures/fis';
+import type { Art16StartInput, Candidate } from '../../domain/procedures/public-hiring';
 
 const employer = {
   taxCode: '01234567890',
@@ -113,6 +114,49 @@ export function dismissed(i: number, over: Partial<DismissedWorker> = {}): Dismi
     dependants: i % 3,
     selectionExplanation: 'Line 3 operator; seniority and dependants as agreed',
     disabledInQuota: false,
+    ...over,
+  };
+}
+
+/** A valid art. 16 request: `posts` fixed-term posts for a municipality, requested on `today`. */
+export function art16Input(
+  over: Partial<Art16StartInput> = {},
+  today: IsoDate = '2026-03-02',
+): Art16StartInput {
+  return {
+    body: { name: 'Comune di Capannori', taxCode: '00170780464', kind: 'municipality' },
+    posts: 2,
+    reservedPosts: { l68: 0, armedForces: 0 },
+    profile: 'Operaio generico (road maintenance)',
+    contract: 'fixed-term',
+    durationMonths: 6,
+    hoursPerWeek: 36,
+    place: 'Capannori',
+    testContent: 'Practical test: clearing a ditch with hand tools',
+    requestedOn: today,
+    region: 'Toscana',
+    ...over,
+  };
+}
+
+/** An eligible candidate; `i` varies the tax code, age, ISEE and dependants. */
+export function candidate(i: number, over: Partial<Candidate> = {}): Candidate {
+  const n = String(i % 100).padStart(2, '0');
+  const letters = 'ABCDEHLMPRST';
+  return {
+    taxCode: `CNDDTE${n}${letters[Math.floor(i / 100) % letters.length] ?? 'A'}01E715X`,
+    name: `Candidate ${i}`,
+    birthDate: `${1965 + (i % 30)}-0${1 + (i % 9)}-1${i % 10}`,
+    citizenship: 'IT',
+    registeredOn: '2020-01-01',
+    registeredRegion: 'Toscana',
+    compulsorySchooling: true,
+    generalRequirements: true,
+    unemployedSince: `202${i % 5}-0${1 + (i % 9)}-01`,
+    isee: (i * 1373) % 30_000,
+    dependants: i % 4,
+    disabledDependants: 0,
+    l68Enrolled: false,
     ...over,
   };
 }
