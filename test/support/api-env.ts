@@ -46,17 +46,22 @@ export const principals = {
   admin: { sub: 'admin', role: 'admin', offices: [] },
 } satisfies Record<string, Principal>;
 
-export async function startApiStack(): Promise<ApiStack> {
+/**
+ * Starts the stack against the suite's Temporal dev server, or against `temporalAddress` (a time-skipping test
+ * server, for suites whose cases must run through legal terms of days).
+ */
+export async function startApiStack(opts: { temporalAddress?: string } = {}): Promise<ApiStack> {
+  const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
   const logger = createLogger({ level: 'error', format: 'pretty', service: 'test' });
   installTemporalRuntime(logger);
   const db = await connectDb(testMongoUri(), { dbName: uniqueName('api') });
   await seedReferenceData(db);
   const bundle = await bundleWorkflows();
-  const nativeConnection = await NativeConnection.connect({ address: testTemporalAddress() });
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   const taskQueue = uniqueName('api-tq');
   const api = await connectApi(
     {
-      TEMPORAL_ADDRESS: testTemporalAddress(),
+      TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
       JWT_SECRET,
