@@ -61,7 +61,20 @@ export interface AppDeps {
   logger: AppLogger;
   bodyLimit?: string;
   updateTimeoutMs?: number;
+  /** Only in the demo-clock mode of `npm run dev`: a Temporal whose time an administrator moves forward. */
+  devClock?: DevClock;
 }
+
+/** A clock that can be moved forward (a time-skipping Temporal server); never wired in production. */
+export interface DevClock {
+  now(): Promise<number>;
+  advance(ms: number): Promise<void>;
+}
+
+const clockBody = z
+  .object({ days: z.int().min(0).max(400).default(0), hours: z.int().min(0).max(23).default(0) })
+  .strict()
+  .refine((v) => v.days + v.hours > 0, { message: 'move the clock by at least one hour' });
 
 function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = []): T {
   const result = schema.safeParse(value ?? {});
@@ -422,6 +435,25 @@ export function createApp(deps: AppDeps): express.Express {
       ...(row ?? { excluded }),
     });
   });
+
+  // ---- the demo clock (npm run dev with CPI_DEV_CLOCK=skip only) ----
+  const clock = deps.devClock;
+  if (clock) {
+    const clockView = async () => {
+      const now = await clock.now();
+      return { now: new Date(now).toISOString(), today: romeDate(now) };
+    };
+    v1.get('/dev/clock', async (_req, res) => {
+      res.json(await clockView());
+    });
+    v1.post('/dev/clock', async (req, res) => {
+      requireRole(req, ['admin'], 'move the demo clock');
+      const b = parse(clockBody, req.body);
+      await clock.advance((b.days * 24 + b.hours) * 3_600_000);
+      req.log.info('demo clock moved', { days: b.days, hours: b.hours });
+      res.json(await clockView());
+    });
+  }
 
   // ---- scoring rules: published versions; administrators publish the next ----
   v1.get('/scoring-rules', async (_req, res) => {

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
+import type { DevClock } from './app';
 import { createApp } from './app';
 
 /** The API wired from the config: one Temporal connection per process, shared by every request. */
@@ -18,6 +19,7 @@ export async function connectApi(
   >,
   db: Db,
   logger: AppLogger,
+  extra: { devClock?: DevClock } = {},
 ): Promise<{ app: Express; temporal: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -29,6 +31,7 @@ export async function connectApi(
     logger,
     bodyLimit: config.BODY_LIMIT,
     updateTimeoutMs: config.UPDATE_TIMEOUT_MS,
+    ...extra,
   });
   return { app, temporal, close: () => connection.close() };
 }

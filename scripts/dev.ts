@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
+import type { DevClock } from '../api/app';
 import { connectApi } from '../api/connect';
 import { HttpProblem } from '../api/problem';
 import { CaseService } from '../api/service';
@@ -51,7 +52,11 @@ async function main(): Promise<void> {
     process.env.MONGODB_URI = `${db.uri}cpi`;
   }
   let uiUrl: string | null = null;
-  if (!process.env.TEMPORAL_ADDRESS) {
+  // The demo clock: an in-memory, time-skipping Temporal whose time an administrator moves forward, so that a
+  // procedure can be walked through its legal terms of days in minutes. Its cases live in a database of their own.
+  const clockMode = process.env.CPI_DEV_CLOCK === 'skip';
+  if (clockMode) process.env.MONGODB_URI = `${process.env.MONGODB_URI ?? ''}-clock`;
+  if (!process.env.TEMPORAL_ADDRESS && !clockMode) {
     const port = Number(process.env.DEV_TEMPORAL_PORT ?? 7233);
     const uiPort = Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233);
     const t = await startTemporalDev({
@@ -69,8 +74,21 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: 'dev' });
   installTemporalRuntime(logger, { handleSignals: false });
+  let devClock: DevClock | undefined;
+  let stopClock = (): Promise<void> => Promise.resolve();
+  if (clockMode) {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: paths.temporalTestServer } },
+    });
+    config.TEMPORAL_ADDRESS = env.address;
+    devClock = { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) };
+    stopClock = () => env.teardown();
+  }
 
   const db = await connectDb(config.MONGODB_URI);
+  // The demo clock's Temporal starts empty: so does its read model.
+  if (clockMode) await db.connection.dropDatabase();
   await seedReferenceData(db);
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({
@@ -81,7 +99,11 @@ async function main(): Promise<void> {
     logger,
   });
   const workerDone = worker.run();
-  const { app, temporal, close: closeApi } = await connectApi(config, db, logger);
+  const {
+    app,
+    temporal,
+    close: closeApi,
+  } = await connectApi(config, db, logger, devClock ? { devClock } : {});
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '127.0.0.1', () => resolve(s));
   });
@@ -110,7 +132,9 @@ async function main(): Promise<void> {
     `  Database       ${config.MONGODB_URI}`,
     '  Demo tokens (Authorization: Bearer <token>), also written to .data/tokens.json:',
     ...demoTokens(config.JWT_SECRET).map((t) => `    ${t.sub.padEnd(26)} ${t.role.padEnd(10)} ${t.token}`),
-    '  Ctrl-C stops everything; cases are kept in .data/.',
+    clockMode
+      ? '  Demo clock: POST /v1/dev/clock {"days": N} (admin) moves time forward; this mode keeps nothing on restart.'
+      : '  Ctrl-C stops everything; cases are kept in .data/.',
     '',
   ];
   writeFileSync(
@@ -128,6 +152,7 @@ async function main(): Promise<void> {
     worker.shutdown();
     await workerDone;
     await Promise.all([closeApi(), nativeConnection.close(), db.close()]);
+    await stopClock();
     for (const s of servers.reverse()) await s.stop();
     logger.info('stopped');
     process.exit(0);

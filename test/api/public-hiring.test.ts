@@ -24,7 +24,11 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
   });
-  s = await startApiStack({ temporalAddress: env.address });
+  // The demo clock of `npm run dev` (CPI_DEV_CLOCK=skip), wired the same way: the test moves time through the API.
+  s = await startApiStack({
+    temporalAddress: env.address,
+    devClock: { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) },
+  });
 }, 120_000);
 afterAll(async () => {
   await s?.close();
@@ -36,7 +40,13 @@ async function skipPast(caseId: string, deadlineId: string): Promise<void> {
   const c = await request(s.app).get(`/v1/cases/${caseId}`).set(auth('lucca'));
   const d = (c.body as CaseView).deadlines.find((x) => x.id === deadlineId);
   if (!d) throw new Error(`no deadline ${deadlineId}`);
-  await env.sleep(Date.parse(d.dueAt) - (await env.currentTimeMs()) + 3_600_000);
+  const hours = Math.ceil((Date.parse(d.dueAt) - (await env.currentTimeMs())) / 3_600_000) + 1;
+  const moved = await request(s.app)
+    .post('/v1/dev/clock')
+    .set(auth('admin'))
+    .send({ days: Math.floor(hours / 24), hours: hours % 24 });
+  expect(moved.status).toBe(200);
+  expect(Date.parse(moved.body.now)).toBeGreaterThan(Date.parse(d.dueAt));
 }
 
 async function settledCase(caseId: string, pred: (c: CaseView) => boolean): Promise<CaseView> {
@@ -130,6 +140,9 @@ describe('art. 16 through the API', () => {
     const asBody = await request(s.app).get(`/v1/cases/${caseId}`).set(auth('integrator'));
     expect(asBody.body.facts.applications).toBeUndefined();
 
+    expect((await request(s.app).post('/v1/dev/clock').set(auth('lucca')).send({ days: 1 })).status).toBe(
+      403,
+    );
     // The window closes: the provisional ranking, with rule version 1 (in force on the publication day).
     await skipPast(caseId, 'applications');
     let v = await settledCase(caseId, (x) => x.step === 'objections');

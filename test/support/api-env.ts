@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Principal } from '../../api/auth';
 import { signToken } from '../../api/auth';
+import type { DevClock } from '../../api/app';
 import { connectApi } from '../../api/connect';
 import type { Db } from '../../platform/db';
 import { connectDb } from '../../platform/db';
@@ -50,7 +51,9 @@ export const principals = {
  * Starts the stack against the suite's Temporal dev server, or against `temporalAddress` (a time-skipping test
  * server, for suites whose cases must run through legal terms of days).
  */
-export async function startApiStack(opts: { temporalAddress?: string } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  opts: { temporalAddress?: string; devClock?: DevClock } = {},
+): Promise<ApiStack> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
   const logger = createLogger({ level: 'error', format: 'pretty', service: 'test' });
   installTemporalRuntime(logger);
@@ -70,6 +73,7 @@ export async function startApiStack(opts: { temporalAddress?: string } = {}): Pr
     },
     db,
     logger,
+    opts.devClock ? { devClock: opts.devClock } : {},
   );
   const stack: ApiStack = {
     app: api.app,
