@@ -27,6 +27,9 @@ export interface NewsDef {
   schema: z.ZodType<Record<string, unknown>>;
 }
 
+/** Who works most tasks: an officer of the case's office, or a supervisor or administrator in their place. */
+export const OFFICE_STAFF = { candidateRole: 'officer', alsoAllowed: ['supervisor', 'admin'] } as const;
+
 /** Why the law refuses a start, with the rule and the arithmetic (a 422 at the API; a refused case in a workflow). */
 export interface Refusal {
   slug: string;

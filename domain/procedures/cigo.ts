@@ -10,6 +10,7 @@ import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef, Refusal } from '../procedure';
+import { OFFICE_STAFF } from '../procedure';
 import type { Period } from '../schemas';
 import { isoDate, longText, period, shortText } from '../schemas';
 import type { CapCheck, UsedPeriod } from './wage-guarantee';
@@ -267,8 +268,7 @@ export const cigoForms = {
   examRequest: {
     key: 'exam-request',
     title: 'Record whether a joint examination was requested (unavoidable event)',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       requested: {
         title: 'A joint examination was requested',
@@ -280,8 +280,7 @@ export const cigoForms = {
   consultation: {
     key: 'union-consultation',
     title: 'Record the outcome of the union consultation',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       agreement: { title: 'Concluded with an agreement', schema: minutes },
       no_agreement: { title: 'Concluded without agreement (not required for CIGO)', schema: minutes },
@@ -291,8 +290,7 @@ export const cigoForms = {
   application: {
     key: 'inps-application',
     title: 'Register the application filed with INPS',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       filed: {
         title: 'The employer filed the application',
@@ -314,8 +312,7 @@ export const cigoForms = {
   completeness: {
     key: 'completeness-check',
     title: 'Check the application is complete',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       complete: {
         title: 'Complete: forward to INPS',
@@ -330,8 +327,7 @@ export const cigoForms = {
   chase: {
     key: 'chase-inps',
     title: 'INPS has not decided: solicit the decision',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       solicited: { title: 'Solicited INPS', schema: z.object({ note: longText.optional() }).strict() },
     },

@@ -12,6 +12,7 @@ import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { LinkedCase, ProcedureDef, Refusal } from '../procedure';
+import { OFFICE_STAFF } from '../procedure';
 import type { Period } from '../schemas';
 import { isoDate, longText, period, shortText, taxCode } from '../schemas';
 import { inpsDecisionNews } from './cigo';
@@ -431,8 +432,7 @@ export const cigsForms = {
   examRequest: {
     key: 'cigs-exam-request',
     title: 'Register the request for the joint examination',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       requested: {
         title: 'The joint examination was requested',
@@ -444,8 +444,7 @@ export const cigsForms = {
   examination: {
     key: 'cigs-examination',
     title: 'Record the outcome of the joint examination',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       agreement: { title: 'Concluded with an agreement', schema: minutes },
       no_agreement: { title: 'Concluded without agreement', schema: minutes },
@@ -454,8 +453,7 @@ export const cigsForms = {
   application: {
     key: 'cigs-application',
     title: 'Register the application filed with the Ministry',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       filed: {
         title: 'The employer filed the application',
@@ -482,8 +480,7 @@ export const cigsForms = {
   chase: {
     key: 'chase-ministry',
     title: 'The Ministry has not decided: solicit the decree',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       solicited: {
         title: 'Solicited the Ministry',
@@ -494,8 +491,7 @@ export const cigsForms = {
   trainingPlan: {
     key: 'cigs-training-plan',
     title: 'Plan the training the workers must attend (art. 25-ter)',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       planned: {
         title: 'Training planned',

@@ -11,6 +11,7 @@ import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { LinkedCase, ProcedureDef, Refusal } from '../procedure';
+import { OFFICE_STAFF } from '../procedure';
 import { isoDate, longText, shortText, taxCode } from '../schemas';
 import type { ProductionUnit } from './wage-guarantee';
 import { employerSchema, productionUnitSchema, unitKeyOf } from './wage-guarantee';
@@ -497,8 +498,7 @@ export const mobForms = {
   examRequest: {
     key: 'mob-exam-request',
     title: 'Register whether the unions asked for the joint examination',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       requested: { title: 'Requested', schema: z.object({ requestDate: isoDate }).strict() },
       not_requested: { title: 'Not requested', schema: z.object({}).strict() },
@@ -507,8 +507,7 @@ export const mobForms = {
   unionPhase: {
     key: 'mob-union-phase',
     title: 'Record the outcome of the union phase',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       agreement: { title: 'Union agreement', schema: minutes },
       no_agreement: {
@@ -520,8 +519,7 @@ export const mobForms = {
   report: {
     key: 'mob-employer-report',
     title: "Register the Region's receipt of the employer's report",
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       received: {
         title: 'Report received',
@@ -532,8 +530,7 @@ export const mobForms = {
   adminPhase: {
     key: 'mob-admin-phase',
     title: 'Record the outcome of the administrative phase',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       agreement: { title: 'Agreement signed at the Region', schema: minutes },
       failure: {
@@ -545,8 +542,7 @@ export const mobForms = {
   list: {
     key: 'mob-dismissals-list',
     title: 'Register the dismissals and the list of dismissed workers',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       received: {
         title: 'List received',

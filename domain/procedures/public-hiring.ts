@@ -11,6 +11,7 @@ import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef } from '../procedure';
+import { OFFICE_STAFF } from '../procedure';
 import { isoDate, longText, shortText, taxCode } from '../schemas';
 
 export const ART16_CODE = 'ART16';
@@ -491,8 +492,7 @@ export const art16Forms = {
   publish: {
     key: 'art16-publish-notice',
     title: 'Publish the notice',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       published: {
         title: 'Published',
@@ -509,8 +509,7 @@ export const art16Forms = {
   objection: {
     key: 'art16-objection',
     title: 'Decide an objection against the provisional ranking',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       upheld: {
         title: 'Upheld: the declared data are corrected',
@@ -535,8 +534,7 @@ export const art16Forms = {
   chaseBody: {
     key: 'art16-chase-body',
     title: 'The body has not convened the referred candidates: remind it',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: { reminded: { title: 'Reminded', schema: z.object({ note: longText.optional() }).strict() } },
   },
 } as const;

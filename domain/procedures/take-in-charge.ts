@@ -11,6 +11,7 @@ import { CALENDAR_DAYS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef } from '../procedure';
+import { OFFICE_STAFF } from '../procedure';
 import { isoDate, longText, shortText, taxCode } from '../schemas';
 
 export const PIC_CODE = 'PIC';
@@ -161,15 +162,13 @@ export const picForms = {
   firstContact: {
     key: 'pic-first-contact',
     title: 'Register the worker coming to the office',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: { came: { title: 'The worker came', schema: z.object({ date: isoDate }).strict() } },
   },
   convocation: {
     key: 'pic-convocation',
     title: 'Convoke the worker',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       convoked: {
         title: 'Convocation sent',
@@ -190,8 +189,7 @@ export const picForms = {
   appointment: {
     key: 'pic-appointment',
     title: 'Record whether the worker came to the appointment',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       attended: { title: 'Came', schema: z.object({}).strict() },
       absent_justified: {
@@ -204,8 +202,7 @@ export const picForms = {
   profiling: {
     key: 'pic-profiling',
     title: 'Profile the worker and assign the GOL path',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       profiled: {
         title: 'Profiled',
@@ -222,8 +219,7 @@ export const picForms = {
   pact: {
     key: 'pic-service-pact',
     title: 'Sign the personal service pact (PSP)',
-    candidateRole: 'officer',
-    alsoAllowed: ['supervisor', 'admin'],
+    ...OFFICE_STAFF,
     outcomes: {
       signed: {
         title: 'Signed',
