@@ -192,6 +192,8 @@ export async function forwardPhase(
   legalBasis: string,
 ): Promise<void> {
   k.setStep('forwarding to INPS');
+  // The decision may be relayed while the dossier is still on its way: it is kept and read after it.
+  k.acceptNews('inps-decision');
   try {
     const receipt = await k.external(() =>
       forwardToInps({ caseId: k.view.caseId, idempotencyKey: `${k.view.caseId}:forward`, dossier }),
@@ -241,6 +243,7 @@ export async function awaitDecision(k: CaseKernel, opts: DecisionOptions): Promi
     }
   }
   for (const t of k.view.tasks) if (t.key === opts.chase.key) k.cancelTask(t, `${opts.body} decided`);
+  k.stopAcceptingNews(opts.newsType);
 
   const details: Record<string, unknown> = { protocol: decision.protocol, reasons: decision.reasons ?? null };
   if (decision.authorised) details.authorised = decision.authorised;
