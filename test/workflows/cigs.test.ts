@@ -233,6 +233,17 @@ describe('CIGS workflow', () => {
       v = await sleepPastDeadline(ctx, handle, 'region-opinion');
       expect(v.checks.find((c) => c.id === 'region-opinion')?.explanation).toMatch(/without it/);
       expect(v.step).toBe('awaiting the Ministry decree');
+      // An opinion after its term is refused: the Ministry has gone on without it.
+      expect(
+        await refusal(
+          sendNews(handle, 'region-opinion', {
+            opinion: 'unfavourable',
+            issuedOn: await today(ctx),
+            reference: 'RT-LATE',
+            reasons: 'Late',
+          }),
+        ),
+      ).toBe('NewsNotExpected');
 
       // The decree is late: a reminder task; then a partial decree with both appeal terms.
       v = await sleepPastDeadline(ctx, handle, 'ministry-decree-1');
@@ -258,11 +269,17 @@ describe('CIGS workflow', () => {
     });
   });
 
-  it('when the decree rejects the request, then the case closes rejected and nothing counts against the caps', async () => {
+  it('when the examination ends without agreement and the decree rejects the request, then the case closes rejected and nothing counts against the caps', async () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
       const { caseId, handle, view } = await open(cigsInput({ productionUnits: [freshUnit()] }, day0));
-      const v = await examineWithAgreement(handle, view, day0);
+      let v = await completeTask(handle, openTask(view, 'cigs-exam-request').taskId, 'requested', {
+        requestDate: day0,
+        requestedBy: 'employer',
+      });
+      v = await completeTask(handle, openTask(v, 'cigs-examination').taskId, 'no_agreement', minutes(day0));
+      expect(v.facts.agreement).toBe(false);
+      expect(v.documents.find((d) => d.kind === 'consultation-minutes')?.title).toMatch(/no agreement/);
       expect((await fileWithMinistry(handle, v, day0)).step).toBe("awaiting the Region's opinion");
       // The decree may come before the opinion term is over: it is kept and read after it.
       await sendNews(handle, 'ministry-decree', decree('rejected', day0));
