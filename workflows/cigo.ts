@@ -1,8 +1,7 @@
 /**
  * CIG ordinaria (D.Lgs. 148/2015 arts. 10–16; procedures.md §2.2) as one durable case.
  */
-import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/types';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { CigoStartInput } from '../domain/procedures/cigo';
 import {
@@ -25,12 +24,9 @@ import {
   inpsDecisionAndClose,
   unitCaseHeader,
 } from './inps-steps';
-import { CaseKernel } from './kernel';
+import { CaseKernel, caseActivities } from './kernel';
 
-const { earlierUnitPeriods } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { earlierUnitPeriods } = caseActivities;
 
 export async function cigOrdinaria(start: CaseStart): Promise<CaseView> {
   const parsed = cigoStartInput.safeParse(start.input);

@@ -2,8 +2,7 @@
  * CIG straordinaria (D.Lgs. 148/2015 arts. 19–25-ter; procedures.md §2.3) as one durable case: from the union
  * notice to the end of the authorised period, with the workers' training obligations in between.
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/types';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { Actor, CaseStart, CaseView } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import { endOfRomeDay, minDate } from '../domain/dates';
@@ -32,12 +31,9 @@ import {
 import { SECTORS, capCheckView } from '../domain/procedures/wage-guarantee';
 import type { Period } from '../domain/schemas';
 import { DECISION_OUTCOME, awaitDecision } from './inps-steps';
-import { CaseKernel, refuse } from './kernel';
+import { CaseKernel, caseActivities, refuse } from './kernel';
 
-const { admissionData, notify } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { admissionData, notify } = caseActivities;
 
 export async function cigStraordinaria(start: CaseStart): Promise<CaseView> {
   const parsed = cigsStartInput.safeParse(start.input);

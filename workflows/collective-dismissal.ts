@@ -4,8 +4,7 @@
  * take-in-charge case (workflows/take-in-charge.ts) for every dismissed worker, followed from here.
  */
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
-import { ApplicationFailure, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/types';
+import { ApplicationFailure, setHandler, startChild } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import { SYSTEM } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
@@ -27,15 +26,12 @@ import {
   unionsReceipt,
 } from '../domain/procedures/collective-dismissal';
 import { PIC_CODE } from '../domain/procedures/take-in-charge';
-import { CaseKernel } from './kernel';
+import { CaseKernel, caseActivities } from './kernel';
 import type { WorkerStage } from './messages';
 import { workerStageSignal } from './messages';
 import type { presaInCarico } from './take-in-charge';
 
-const { admissionData, officeSnapshot } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { admissionData, officeSnapshot } = caseActivities;
 
 interface WorkerRow {
   taxCode: string;

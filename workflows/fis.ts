@@ -3,8 +3,7 @@
  * The consultation, the application, the completeness check and the INPS decision are the CIGO steps
  * (art. 30 c.2); the window opens 30 days before the suspension and the cap is FIS's own.
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/types';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { FisStartInput } from '../domain/procedures/fis';
 import {
@@ -28,12 +27,9 @@ import {
   inpsDecisionAndClose,
   unitCaseHeader,
 } from './inps-steps';
-import { CaseKernel } from './kernel';
+import { CaseKernel, caseActivities } from './kernel';
 
-const { admissionData } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { admissionData } = caseActivities;
 
 export async function fisAssegno(start: CaseStart): Promise<CaseView> {
   const parsed = fisStartInput.safeParse(start.input);

@@ -64,6 +64,15 @@ const projectionOptions: ActivityOptions = {
 };
 const { project } = proxyActivities<CaseActivities>(projectionOptions);
 
+/**
+ * The case's lookups and outbox writes (admission data, office snapshots, scoring rules, notifications): short
+ * calls to our own database, retried without limit, at most a minute apart. Shared by every procedure.
+ */
+export const caseActivities = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
 export function refuse(type: RefusalType, message: string, issues?: FieldIssue[]): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: issues ? [issues] : [] });
 }

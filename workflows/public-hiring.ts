@@ -3,8 +3,7 @@
  * §4) as one durable case: the notice and its window, the applications, the ranking and its objections, the
  * referrals in ranking order with replacements, until every post is filled or the ranking is exhausted.
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/types';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { CaseStart, CaseView, TaskView } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import type {
@@ -25,12 +24,9 @@ import {
   nextCandidates,
   rank,
 } from '../domain/procedures/public-hiring';
-import { CaseKernel, refuse } from './kernel';
+import { CaseKernel, caseActivities, refuse } from './kernel';
 
-const { scoringRule } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { scoringRule } = caseActivities;
 
 /** How long the case waits for a body's news before looking again at its convocation terms. */
 const HORIZON_MS = 400 * 24 * 3600 * 1000;

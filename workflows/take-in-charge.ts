@@ -2,8 +2,7 @@
  * Taking a worker in charge (D.Lgs. 150/2015 arts. 19–21; procedures.md §5) as one case: usually a child of a
  * collective-dismissal case, which it tells of each change of stage.
  */
-import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
-import type { CaseActivities } from '../activities/types';
+import { ApplicationFailure, getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { PicStartInput, Stage } from '../domain/procedures/take-in-charge';
 import {
@@ -15,13 +14,10 @@ import {
   picProcedure,
   picStartInput,
 } from '../domain/procedures/take-in-charge';
-import { CaseKernel } from './kernel';
+import { CaseKernel, caseActivities } from './kernel';
 import { workerStageSignal } from './messages';
 
-const { notify } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { notify } = caseActivities;
 
 export async function presaInCarico(start: CaseStart): Promise<CaseView> {
   const parsed = picStartInput.safeParse(start.input);
