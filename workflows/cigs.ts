@@ -165,7 +165,7 @@ async function admission(k: CaseKernel, input: CigsStartInput): Promise<boolean>
     for (const c of u.checks)
       k.recordCheck(capCheckView(c, c.fitsUntil === null ? 'refused' : 'warning', `${u.unit}:`));
   }
-  const refusal = cigsRefusal(input, ctx.periodsByUnit, ctx.linked, k.today);
+  const refusal = cigsRefusal(input, perUnit, ctx.linked, k.today);
   if (refusal) {
     k.view.facts.countedPeriod = null;
     k.close('refused', refusal.detail);

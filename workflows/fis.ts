@@ -72,8 +72,9 @@ async function runFis(k: CaseKernel, input: FisStartInput): Promise<void> {
     excludeCaseId: k.view.caseId,
   });
   const earlier = ctx.periodsByUnit[fisUnitKey(input)] ?? [];
-  k.recordCheck(capCheckView(fisCapCheck(input, earlier), 'refused'));
-  const refusal = fisRefusal(input, earlier, k.today);
+  const cap = fisCapCheck(input, earlier);
+  k.recordCheck(capCheckView(cap, 'refused'));
+  const refusal = fisRefusal(input, cap, k.today);
   if (refusal) {
     k.view.facts.countedPeriod = null;
     k.close('refused', refusal.detail);

@@ -311,9 +311,10 @@ export function transitionRefusal(
   return null;
 }
 
+/** Why a CIGS start is refused, given the caps of its units (`cigsCapChecks`), computed once by the caller. */
 export function cigsRefusal(
   input: CigsStartInput,
-  periodsByUnit: Readonly<Record<string, UsedPeriod[]>>,
+  perUnit: readonly { unit: string; checks: CapCheck[] }[],
   linked: Readonly<Record<string, LinkedCase | null>>,
   today: IsoDate,
 ): Refusal | null {
@@ -321,7 +322,7 @@ export function cigsRefusal(
   if (scheme) return scheme;
   const transition = transitionRefusal(input, linked[input.previousCaseId ?? '']);
   if (transition) return transition;
-  for (const u of cigsCapChecks(input, periodsByUnit)) {
+  for (const u of perUnit) {
     for (const c of u.checks) {
       const r = capRefusal(c, { cut: true });
       if (r) return { ...r, detail: `Production unit ${u.unit}: ${r.detail}` };
@@ -605,6 +606,9 @@ export const cigsProcedure: ProcedureDef = {
       const id = (input as CigsStartInput).previousCaseId;
       return id ? [id] : [];
     },
-    check: (input, ctx) => cigsRefusal(input as CigsStartInput, ctx.periodsByUnit, ctx.linked, ctx.today),
+    check: (input, ctx) => {
+      const i = input as CigsStartInput;
+      return cigsRefusal(i, cigsCapChecks(i, ctx.periodsByUnit), ctx.linked, ctx.today);
+    },
   },
 };

@@ -119,12 +119,8 @@ export function fisCapCheck(input: FisStartInput, earlier: readonly UsedPeriod[]
   );
 }
 
-/** Why a FIS start is refused: the scheme (art. 29), an extraordinary cause above 15 employees, the cap. */
-export function fisRefusal(
-  input: FisStartInput,
-  earlier: readonly UsedPeriod[],
-  today: IsoDate,
-): Refusal | null {
+/** Why a FIS start is refused: the scheme (art. 29), an extraordinary cause above 15 employees, the cap (`fisCapCheck`). */
+export function fisRefusal(input: FisStartInput, cap: CapCheck, today: IsoDate): Refusal | null {
   const scheme = schemeRefusal('FIS', input.employer, today);
   if (scheme) return scheme;
   const max = valueOn(SCHEME_LIMITS, today).value.fisExtraordinaryMaxEmployees;
@@ -138,7 +134,7 @@ export function fisRefusal(
       figures: { averageEmployees: input.employer.averageEmployees, max },
     };
   }
-  return capRefusal(fisCapCheck(input, earlier), { cut: false });
+  return capRefusal(cap, { cut: false });
 }
 
 export const fisProcedure: ProcedureDef = {
@@ -168,7 +164,7 @@ export const fisProcedure: ProcedureDef = {
     unitKeys: (input) => [fisUnitKey(input as FisStartInput)],
     check: (input, ctx) => {
       const i = input as FisStartInput;
-      return fisRefusal(i, ctx.periodsByUnit[fisUnitKey(i)] ?? [], ctx.today);
+      return fisRefusal(i, fisCapCheck(i, ctx.periodsByUnit[fisUnitKey(i)] ?? []), ctx.today);
     },
   },
 };

@@ -10,6 +10,7 @@ import {
   transitionRefusal,
 } from '../../domain/procedures/cigs';
 import { cigoRefusal } from '../../domain/procedures/cigo';
+import type { FisStartInput } from '../../domain/procedures/fis';
 import { fisApplicationOpens, fisCapCheck, fisRefusal } from '../../domain/procedures/fis';
 import type { Employer, UsedPeriod } from '../../domain/procedures/wage-guarantee';
 import { causeCapCheck, overallCapCheck, schemesFor } from '../../domain/procedures/wage-guarantee';
@@ -156,7 +157,7 @@ describe('CIGS per-cause caps and admission (arts. 22, 22-ter)', () => {
       ],
     });
     expect(cigsFitsUntil(perUnit, input.period)).toBe('2026-07-03');
-    expect(cigsRefusal(input, {}, {}, '2025-12-01')).toBeNull();
+    expect(cigsRefusal(input, cigsCapChecks(input, {}), {}, '2025-12-01')).toBeNull();
   });
 
   it('when a request asks for more than the cause allows, then the input is refused on the period', () => {
@@ -170,7 +171,8 @@ describe('CIGS per-cause caps and admission (arts. 22, 22-ter)', () => {
   });
 
   it('when the employer has 15 employees and no special sector, then CIGS is refused naming art. 20', () => {
-    const r = cigsRefusal(cigsInput({ employer: employer({ averageEmployees: 15 }) }), {}, {}, '2026-11-27');
+    const small = cigsInput({ employer: employer({ averageEmployees: 15 }) });
+    const r = cigsRefusal(small, cigsCapChecks(small, {}), {}, '2026-11-27');
     expect(r?.slug).toBe('scheme-not-applicable');
     expect(r?.rule).toMatch(/art. 20/);
   });
@@ -230,6 +232,8 @@ describe('CIGS per-cause caps and admission (arts. 22, 22-ter)', () => {
 });
 
 describe('FIS (art. 30 cc.1–2)', () => {
+  const fisRefusalOf = (i: FisStartInput) => fisRefusal(i, fisCapCheck(i, []), '2026-11-27');
+
   it('when the employer has up to 5 employees, then the cap is 13 weeks in two years; above, 26', () => {
     const suspension = { from: '2026-03-04', to: '2026-04-14' }; // 6 weeks
     const small = fisInput({ suspension, employer: employer({ sector: 'commerce', averageEmployees: 5 }) });
@@ -247,19 +251,15 @@ describe('FIS (art. 30 cc.1–2)', () => {
   });
 
   it('when an employer of 20 asks FIS for a crisis, then it is refused: the cause belongs to CIGS', () => {
-    const r = fisRefusal(
+    const r = fisRefusalOf(
       fisInput({ cause: 'crisis', employer: employer({ sector: 'commerce', averageEmployees: 20 }) }),
-      [],
-      '2026-11-27',
     );
     expect(r?.slug).toBe('cause-not-covered');
     expect(r?.rule).toMatch(/art. 29/);
   });
 
   it('when an industrial employer asks for FIS, then it is refused naming art. 29', () => {
-    expect(fisRefusal(fisInput({ employer: employer({}) }), [], '2026-11-27')?.slug).toBe(
-      'scheme-not-applicable',
-    );
+    expect(fisRefusalOf(fisInput({ employer: employer({}) }))?.slug).toBe('scheme-not-applicable');
   });
 
   it('when the suspension starts on 1 April, then the application window opens on 2 March', () => {
