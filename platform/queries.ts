@@ -18,22 +18,39 @@ export async function earlierUnitPeriods(
   unitKey: string,
   excludeCaseId?: string,
 ): Promise<UsedPeriod[]> {
+  return (await periodsByUnit(db, [unitKey], excludeCaseId))[unitKey] ?? [];
+}
+
+/** The periods of several units at once, keyed by unit, read in one query. */
+export async function periodsByUnit(
+  db: Db,
+  unitKeys: readonly string[],
+  excludeCaseId?: string,
+): Promise<Record<string, UsedPeriod[]>> {
+  const out: Record<string, UsedPeriod[]> = Object.fromEntries(unitKeys.map((k) => [k, []]));
+  if (unitKeys.length === 0) return out;
   const filter: Record<string, unknown> = {
-    $or: [{ units: unitKey }, { 'keys.productionUnit': unitKey }],
+    // `units` lists every unit a case covers; older CIGO cases name theirs in `keys.productionUnit` only.
+    $or: [{ units: { $in: unitKeys } }, { 'keys.productionUnit': { $in: unitKeys } }],
     status: { $ne: 'withdrawn' },
   };
   if (excludeCaseId !== undefined) filter._id = { $ne: excludeCaseId };
   // Sorted, so that the same cases always come back in the same order (the arithmetic shows them as listed).
-  const docs = await db.cases.find(filter, { facts: 1, procedure: 1 }).sort({ _id: 1 }).lean();
-  const periods: UsedPeriod[] = [];
+  const docs = await db.cases
+    .find(filter, { facts: 1, procedure: 1, units: 1, keys: 1 })
+    .sort({ _id: 1 })
+    .lean();
   for (const d of docs) {
     const facts = (d.facts ?? {}) as {
       countedPeriod?: { from: string; to: string } | null;
       cigsCause?: string | null;
     };
     const p = facts.countedPeriod;
-    if (p) {
-      periods.push({
+    if (!p) continue;
+    const covered = new Set([...(d.units ?? []), ...(d.keys?.productionUnit ? [d.keys.productionUnit] : [])]);
+    for (const key of unitKeys) {
+      if (!covered.has(key)) continue;
+      out[key]?.push({
         caseId: String(d._id),
         from: p.from,
         to: p.to,
@@ -42,17 +59,6 @@ export async function earlierUnitPeriods(
       });
     }
   }
-  return periods;
-}
-
-/** The periods of several units at once, keyed by unit. */
-export async function periodsByUnit(
-  db: Db,
-  unitKeys: readonly string[],
-  excludeCaseId?: string,
-): Promise<Record<string, UsedPeriod[]>> {
-  const out: Record<string, UsedPeriod[]> = {};
-  for (const key of unitKeys) out[key] = await earlierUnitPeriods(db, key, excludeCaseId);
   return out;
 }
 
