@@ -330,7 +330,6 @@ export function createApp(deps: AppDeps): express.Express {
     if (p.role === 'integrator' && doc.procedure === ART16_CODE) {
       const { applications: _a, ranking, ...facts } = view.facts;
       view.facts = { ...facts, ranking: ranking ? publicRankingOf(ranking) : null };
-      view.input = { ...view.input };
     }
     res.json(view);
   });

@@ -8,6 +8,7 @@ import type { CaseActivities } from '../activities/types';
 import type { Actor, DeadlineView, TaskView } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import type { DeadlineRule } from '../domain/deadlines';
+import type { TaskFormDef } from '../domain/procedure';
 import { computeDeadline } from '../domain/deadlines';
 import type { ConsultationFacts, InpsDecisionNews } from '../domain/procedures/cigo';
 import { CIGO_RULES, cigoForms, consultationRule, unavoidableExamApplies } from '../domain/procedures/cigo';
@@ -216,13 +217,11 @@ export interface DecisionOptions {
   newsType: string;
   /** The term after which a reminder task asks the officer to solicit the decision. */
   reminder: DeadlineRule;
-  chase: TaskFormDefLike;
+  chase: TaskFormDef;
   body: string;
   awaiting: string;
   appeals: { rule: DeadlineRule; body: string }[];
 }
-
-type TaskFormDefLike = Parameters<CaseKernel['openTask']>[0];
 
 /** Waits for the decision as news from outside, with reminders when it is late; records it and its appeal terms. */
 export async function awaitDecision(k: CaseKernel, opts: DecisionOptions): Promise<InpsDecisionNews> {

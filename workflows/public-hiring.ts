@@ -166,8 +166,7 @@ async function runArt16(k: CaseKernel, input: Art16StartInput): Promise<void> {
   k.view.facts.objections = objections.map(objectionView);
   for (const o of objections.filter((x) => x.task.outcome === 'upheld')) {
     const app = apps.find((a) => a.applicationNo === o.applicationNo);
-    if (app)
-      correct(app, (o.task.data?.corrections ?? {}) as Record<string, unknown>, publishedOn, input.region);
+    if (app) correct(app, (o.task.data?.corrections ?? {}) as Record<string, unknown>);
   }
   // The same rule version and reference day: only the corrected data can move anyone.
   ranking = rank(rule, apps, publishedOn);
@@ -190,8 +189,11 @@ function objectionView(o: {
   };
 }
 
-/** An upheld objection corrects the declared data (and may readmit an excluded candidate). */
-function correct(app: Application, fix: Record<string, unknown>, publishedOn: IsoDate, region: string): void {
+/**
+ * An upheld objection corrects the declared data that the score reads; an excluded candidate comes back only when
+ * the officer readmits them (the corrections do not touch what eligibility reads).
+ */
+function correct(app: Application, fix: Record<string, unknown>): void {
   const c: Candidate = { ...app.candidate };
   if (fix.isee === null) delete c.isee;
   else if (typeof fix.isee === 'number') c.isee = fix.isee;
@@ -201,8 +203,6 @@ function correct(app: Application, fix: Record<string, unknown>, publishedOn: Is
   else if (typeof fix.unemployedSince === 'string') c.unemployedSince = fix.unemployedSince;
   app.candidate = c;
   if (fix.readmitted === true) app.excluded = null;
-  else if (app.excluded !== null)
-    app.excluded = ineligibility(c, publishedOn, region).length ? app.excluded : null;
 }
 
 function publishRanking(k: CaseKernel, ranking: Ranking, status: 'provisional' | 'final'): void {

@@ -221,14 +221,7 @@ export const applicationNews = z
   .strict();
 
 /** Art. 38 D.Lgs. 165/2001 as amended by L. 97/2013: who besides Italians may hold these posts. */
-const ADMITTED_CITIZENSHIP = new Set([
-  'IT',
-  'EU',
-  'EU-family',
-  'long-term-resident',
-  'refugee',
-  'subsidiary-protection',
-]);
+const ADMITTED_CITIZENSHIP = new Set<string>(CITIZENSHIP.filter((c) => c !== 'other'));
 
 /** Why a candidate may not be ranked (Reg. 7/R/2004 art. 31; DPR 487/1994 art. 2); empty when eligible. */
 export function ineligibility(c: Candidate, publishedOn: IsoDate, region: string): string[] {
@@ -604,7 +597,3 @@ export const art16Procedure: ProcedureDef = {
     ...Object.values(ART16_RULES),
   ],
 };
-
-export function referralsFor(posts: number, on: IsoDate): number {
-  return posts * art16LimitsOn(on).referralRatio;
-}

@@ -431,7 +431,11 @@ function monthsCapCheck(rule: MonthsCapRule, requested: Period, earlier: readonl
   };
 }
 
-const counts = (scheme: string) => (p: UsedPeriod) => (p.scheme ?? 'CIGO') === scheme;
+/** Which earlier periods belong to a scheme (older records without one were all CIGO). */
+export const countsScheme =
+  (scheme: string) =>
+  (p: UsedPeriod): boolean =>
+    (p.scheme ?? 'CIGO') === scheme;
 
 /**
  * Art. 4: CIGO and CIGS together at most 24 months (30 in construction and quarrying) in a rolling five years per
@@ -479,15 +483,13 @@ export function causeCapCheck(
       legalBasis: cause.legalBasis,
       months: cause.months,
       windowYears: limits.windowYears,
-      counts: (p) => counts('CIGS')(p) && p.cause === cause.code,
+      counts: (p) => countsScheme('CIGS')(p) && p.cause === cause.code,
       requestedIsHalf: false,
     },
     requested,
     earlier,
   );
 }
-
-export { counts as countsScheme };
 
 /** A cap check as shown on the case: `over` is the result when the cap is exceeded (refused, or cut = warning). */
 export function capCheckView(check: CapCheck, over: 'refused' | 'warning', prefix = ''): CheckView {

@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor, CaseStart, CaseView } from '../../domain/case-model';
+import { PROCEDURES } from '../../domain/catalogue';
 import { caseQuery, completeTaskUpdate, newsUpdate, settledUpdate } from '../../workflows/messages';
 import { romeDate } from '../../domain/dates';
 import { findOffice, officeCalendar } from '../../domain/offices';
@@ -144,14 +145,7 @@ export async function openCase(
   input: object,
   office = 'lucca',
 ): Promise<{ caseId: string; handle: Handle; view: CaseView }> {
-  const codes: Record<string, string> = {
-    cigOrdinaria: 'CIGO',
-    cigStraordinaria: 'CIGS',
-    fisAssegno: 'FIS',
-    licenziamentoCollettivo: 'MOB',
-    presaInCarico: 'PIC',
-  };
-  const code = codes[workflowType] ?? workflowType;
+  const code = PROCEDURES.find((p) => p.workflowType === workflowType)?.code ?? workflowType;
   const caseId = uniqueName(`${code}-2026`).replace('_', '-');
   const handle = await ctx.env.client.workflow.start<CaseWorkflow>(workflowType, {
     workflowId: caseId,
