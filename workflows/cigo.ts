@@ -1,7 +1,7 @@
 /**
  * CIG ordinaria (D.Lgs. 148/2015 arts. 10–16; procedures.md §2.2) as one durable case.
  */
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { CigoStartInput } from '../domain/procedures/cigo';
 import {
@@ -24,16 +24,12 @@ import {
   inpsDecisionAndClose,
   unitCaseHeader,
 } from './inps-steps';
-import { CaseKernel, caseActivities } from './kernel';
+import { CaseKernel, caseActivities, startInput } from './kernel';
 
 const { earlierUnitPeriods } = caseActivities;
 
 export async function cigOrdinaria(start: CaseStart): Promise<CaseView> {
-  const parsed = cigoStartInput.safeParse(start.input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid CIGO input: ${parsed.error.message}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = startInput(cigoStartInput, start, 'CIGO');
   const k = new CaseKernel(start, cigoProcedure, unitCaseHeader('CIGO', input, 'INPS'));
   return k.run(() => runCigo(k, input));
 }

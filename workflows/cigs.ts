@@ -2,7 +2,6 @@
  * CIG straordinaria (D.Lgs. 148/2015 arts. 19–25-ter; procedures.md §2.3) as one durable case: from the union
  * notice to the end of the authorised period, with the workers' training obligations in between.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { Actor, CaseStart, CaseView } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import { endOfRomeDay, minDate } from '../domain/dates';
@@ -31,16 +30,12 @@ import {
 import { SECTORS, capCheckView } from '../domain/procedures/wage-guarantee';
 import type { Period } from '../domain/schemas';
 import { DECISION_OUTCOME, awaitDecision } from './inps-steps';
-import { CaseKernel, caseActivities, refuse } from './kernel';
+import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
 
 const { admissionData, notify } = caseActivities;
 
 export async function cigStraordinaria(start: CaseStart): Promise<CaseView> {
-  const parsed = cigsStartInput.safeParse(start.input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid CIGS input: ${parsed.error.message}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = startInput(cigsStartInput, start, 'CIGS');
   const exam = examinationBody(input.productionUnits);
   const cause = cigsLimitsOn(input.period.from).causes[input.cause];
   const k = new CaseKernel(start, cigsProcedure, {

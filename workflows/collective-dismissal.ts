@@ -4,7 +4,7 @@
  * take-in-charge case (workflows/take-in-charge.ts) for every dismissed worker, followed from here.
  */
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
-import { ApplicationFailure, setHandler, startChild } from '@temporalio/workflow';
+import { setHandler, startChild } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import { SYSTEM } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
@@ -26,7 +26,7 @@ import {
   unionsReceipt,
 } from '../domain/procedures/collective-dismissal';
 import { PIC_CODE } from '../domain/procedures/take-in-charge';
-import { CaseKernel, caseActivities } from './kernel';
+import { CaseKernel, caseActivities, startInput } from './kernel';
 import type { WorkerStage } from './messages';
 import { workerStageSignal } from './messages';
 import type { presaInCarico } from './take-in-charge';
@@ -42,14 +42,7 @@ interface WorkerRow {
 }
 
 export async function licenziamentoCollettivo(start: CaseStart): Promise<CaseView> {
-  const parsed = mobStartInput.safeParse(start.input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(
-      `invalid collective-dismissal input: ${parsed.error.message}`,
-      'InvalidInput',
-    );
-  }
-  const input = parsed.data;
+  const input = startInput(mobStartInput, start, 'collective-dismissal');
   const body = consultingBody(input.productionUnits);
   const k = new CaseKernel(start, mobProcedure, {
     title: `Collective dismissal ${input.employer.name} – ${plannedDismissals(input)} redundancies`,

@@ -3,7 +3,6 @@
  * The consultation, the application, the completeness check and the INPS decision are the CIGO steps
  * (art. 30 c.2); the window opens 30 days before the suspension and the cap is FIS's own.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { FisStartInput } from '../domain/procedures/fis';
 import {
@@ -27,16 +26,12 @@ import {
   inpsDecisionAndClose,
   unitCaseHeader,
 } from './inps-steps';
-import { CaseKernel, caseActivities } from './kernel';
+import { CaseKernel, caseActivities, startInput } from './kernel';
 
 const { admissionData } = caseActivities;
 
 export async function fisAssegno(start: CaseStart): Promise<CaseView> {
-  const parsed = fisStartInput.safeParse(start.input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid FIS input: ${parsed.error.message}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = startInput(fisStartInput, start, 'FIS');
   const k = new CaseKernel(
     start,
     fisProcedure,

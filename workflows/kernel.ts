@@ -73,6 +73,15 @@ export const caseActivities = proxyActivities<CaseActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+/** The case's start input, parsed with its procedure's schema; a case that cannot be read fails for good. */
+export function startInput<T>(schema: z.ZodType<T>, start: CaseStart, what: string): T {
+  const parsed = schema.safeParse(start.input);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid ${what} input: ${parsed.error.message}`, 'InvalidInput');
+  }
+  return parsed.data;
+}
+
 export function refuse(type: RefusalType, message: string, issues?: FieldIssue[]): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: issues ? [issues] : [] });
 }

@@ -3,7 +3,6 @@
  * §4) as one durable case: the notice and its window, the applications, the ranking and its objections, the
  * referrals in ranking order with replacements, until every post is filled or the ranking is exhausted.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { CaseStart, CaseView, TaskView } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import type {
@@ -24,7 +23,7 @@ import {
   nextCandidates,
   rank,
 } from '../domain/procedures/public-hiring';
-import { CaseKernel, caseActivities, refuse } from './kernel';
+import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
 
 const { scoringRule } = caseActivities;
 
@@ -32,11 +31,7 @@ const { scoringRule } = caseActivities;
 const HORIZON_MS = 400 * 24 * 3600 * 1000;
 
 export async function avviamentoSelezione(start: CaseStart): Promise<CaseView> {
-  const parsed = art16StartInput.safeParse(start.input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid art. 16 input: ${parsed.error.message}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = startInput(art16StartInput, start, 'art. 16');
   const k = new CaseKernel(start, art16Procedure, {
     title: `Art. 16 ${input.body.name} – ${input.posts} × ${input.profile} (${input.contract})`,
     parties: [{ role: 'public body', name: input.body.name, identifier: input.body.taxCode }],

@@ -2,7 +2,7 @@
  * Taking a worker in charge (D.Lgs. 150/2015 arts. 19–21; procedures.md §5) as one case: usually a child of a
  * collective-dismissal case, which it tells of each change of stage.
  */
-import { ApplicationFailure, getExternalWorkflowHandle } from '@temporalio/workflow';
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { PicStartInput, Stage } from '../domain/procedures/take-in-charge';
 import {
@@ -14,20 +14,13 @@ import {
   picProcedure,
   picStartInput,
 } from '../domain/procedures/take-in-charge';
-import { CaseKernel, caseActivities } from './kernel';
+import { CaseKernel, caseActivities, startInput } from './kernel';
 import { workerStageSignal } from './messages';
 
 const { notify } = caseActivities;
 
 export async function presaInCarico(start: CaseStart): Promise<CaseView> {
-  const parsed = picStartInput.safeParse(start.input);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(
-      `invalid take-in-charge input: ${parsed.error.message}`,
-      'InvalidInput',
-    );
-  }
-  const input = parsed.data;
+  const input = startInput(picStartInput, start, 'take-in-charge');
   const w = input.worker;
   const k = new CaseKernel(start, picProcedure, {
     title: `Presa in carico ${w.name}${input.employerName ? ` (dismissed by ${input.employerName})` : ''}`,
