@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { CaseView } from '../../domain/case-model';
 import { addDays, romeDate } from '../../domain/dates';
 import type { ApiStack } from '../support/api-env';
-import { principals, startApiStack } from '../support/api-env';
+import { principals, readCaseUntil, startApiStack } from '../support/api-env';
 import { dismissed, mobInput } from '../support/wage-inputs';
 
 let s: ApiStack;
@@ -42,18 +42,8 @@ async function complete(
 }
 
 /** The read model catches up with signals between cases asynchronously: read until it does, within a bound. */
-async function eventually(
-  id: string,
-  pred: (c: CaseView) => boolean,
-  who: keyof typeof principals = 'lucca',
-) {
-  for (let i = 0; i < 150; i += 1) {
-    const c = await getCase(id, who);
-    if (pred(c)) return c;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`case ${id} never reached the expected state`);
-}
+const eventually = (id: string, pred: (c: CaseView) => boolean, who: keyof typeof principals = 'lucca') =>
+  readCaseUntil(s, id, principals[who], pred, 150);
 
 describe('collective dismissal through the API', () => {
   it('when 12 workers are dismissed after a union agreement, then each is taken in charge by their office and the parent closes with the counts', async () => {

@@ -10,7 +10,7 @@ import type { CaseView } from '../../domain/case-model';
 import { romeDate } from '../../domain/dates';
 import { DEFAULT_SCORING_RULE } from '../../domain/procedures/public-hiring';
 import type { ApiStack } from '../support/api-env';
-import { principals, startApiStack } from '../support/api-env';
+import { principals, readCaseUntil, startApiStack } from '../support/api-env';
 import { createLogger } from '../../platform/logger';
 import { installTemporalRuntime } from '../../worker/runtime';
 import { timeSkippingServerPath } from '../support/env';
@@ -49,14 +49,8 @@ async function skipPast(caseId: string, deadlineId: string): Promise<void> {
   expect(Date.parse(moved.body.now)).toBeGreaterThan(Date.parse(d.dueAt));
 }
 
-async function settledCase(caseId: string, pred: (c: CaseView) => boolean): Promise<CaseView> {
-  for (let i = 0; i < 100; i += 1) {
-    const c = (await request(s.app).get(`/v1/cases/${caseId}`).set(auth('lucca'))).body as CaseView;
-    if (pred(c)) return c;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`case ${caseId} did not reach the expected state`);
-}
+const settledCase = (caseId: string, pred: (c: CaseView) => boolean) =>
+  readCaseUntil(s, caseId, principals.lucca, pred);
 
 const auth = (p: keyof typeof principals) => ({ Authorization: `Bearer ${s.token(principals[p])}` });
 const today = () => romeDate(Date.now());

@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
+import request from 'supertest';
 import type { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Principal } from '../../api/auth';
+import type { CaseView } from '../../domain/case-model';
 import { signToken } from '../../api/auth';
 import type { DevClock } from '../../api/app';
 import { connectApi } from '../../api/connect';
@@ -110,4 +112,26 @@ export async function startApiStack(
   };
   await stack.startWorker();
   return stack;
+}
+
+/**
+ * Reads a case through the API until `pred` holds, every 100 ms, at most `tries` times: the read model follows
+ * signals between cases and timers a moment after the action that caused them.
+ */
+export async function readCaseUntil(
+  s: ApiStack,
+  caseId: string,
+  as: Principal,
+  pred: (c: CaseView) => boolean,
+  tries = 100,
+): Promise<CaseView> {
+  for (let i = 0; i < tries; i += 1) {
+    const res = await request(s.app)
+      .get(`/v1/cases/${caseId}`)
+      .set({ Authorization: `Bearer ${s.token(as)}` });
+    if (res.status !== 200) throw new Error(`GET /v1/cases/${caseId} answered ${res.status}`);
+    if (pred(res.body as CaseView)) return res.body as CaseView;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`case ${caseId} never reached the expected state`);
 }
