@@ -3,6 +3,7 @@ import type { CaseEvent, ProjectionBatch } from '../domain/case-model';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
+import { campaignEmployers, employerSuspensions, enrolmentOf, l68RankingOn } from '../platform/l68';
 import { admissionContext, earlierUnitPeriods, officeSnapshot, scoringRuleOn } from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 
@@ -136,6 +137,26 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
 
     scoringRule({ scope, on }) {
       return scoringRuleOn(db, scope, on);
+    },
+
+    l68ScoringRule({ on }) {
+      return scoringRuleOn(db, 'l68', on);
+    },
+
+    l68Ranking({ offices, list, on }) {
+      return l68RankingOn(db, { ...(offices ? { offices } : {}), list, on });
+    },
+
+    l68Enrolment({ taxCode }) {
+      return enrolmentOf(db, taxCode);
+    },
+
+    employerSuspensions({ employer }) {
+      return employerSuspensions(db, employer);
+    },
+
+    l68CampaignEmployers({ year }) {
+      return campaignEmployers(db, year);
     },
 
     async notify(input: NotifyInput) {

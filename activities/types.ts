@@ -1,6 +1,8 @@
 import type { ProjectionBatch } from '../domain/case-model';
 import type { AdmissionContext } from '../domain/procedure';
 import type { PublishedScoringRule } from '../domain/procedures/public-hiring';
+import type { L68List, L68Ranking, PublishedL68Rule } from '../domain/procedures/l68-ranking';
+import type { CampaignEntry, EmployerSuspension, EnrolmentSummary } from '../platform/l68';
 import type { OfficeSnapshot } from '../platform/queries';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 
@@ -31,6 +33,16 @@ export interface CaseActivities {
   officeSnapshot(input: { office: string }): Promise<OfficeSnapshot>;
   /** The version of a scoring rule in force on a day (recorded in the case's history, so replays agree). */
   scoringRule(input: { scope: 'art16'; on: string }): Promise<PublishedScoringRule>;
+  /** The L. 68 scoring rule in force on a day. */
+  l68ScoringRule(input: { on: string }): Promise<PublishedL68Rule>;
+  /** The ranking of an L. 68 list on a day, for the offices named (all when absent). */
+  l68Ranking(input: { offices?: string[]; list: L68List; on: string }): Promise<L68Ranking>;
+  /** The person's open enrolment, or null. */
+  l68Enrolment(input: { taxCode: string }): Promise<EnrolmentSummary | null>;
+  /** The periods the employer's obligation is suspended (its CIGS and collective-dismissal cases). */
+  employerSuspensions(input: { employer: string }): Promise<EmployerSuspension[]>;
+  /** The employers the January campaign opens a case for. */
+  l68CampaignEmployers(input: { year: number }): Promise<CampaignEntry[]>;
   /** Sends a communication to an outside body (INPS, the GOL programme), once per idempotency key. */
   notify(input: NotifyInput): Promise<ForwardReceipt>;
 }
@@ -38,7 +50,7 @@ export interface CaseActivities {
 export interface NotifyInput {
   caseId: string;
   idempotencyKey: string;
-  to: 'INPS' | 'GOL';
+  to: 'INPS' | 'GOL' | 'ITL' | 'employer';
   subject: string;
   payload: Record<string, unknown>;
 }

@@ -21,6 +21,7 @@ import {
   scoringRuleSchema,
 } from '../domain/procedures/public-hiring';
 import { schemesFor } from '../domain/procedures/wage-guarantee';
+import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
 import type { Db, OfficeDoc } from '../platform/db';
 import { publishScoringRule, scoringRules } from '../platform/queries';
 import type { AppLogger } from '../platform/logger';
@@ -49,8 +50,9 @@ import {
   startCaseBody,
   workerParam,
 } from './contracts';
+import { mountL68Routes, scopeQuery } from './l68-routes';
 import { buildOpenApi } from './openapi';
-import { HttpProblem, problems, zodIssues } from './problem';
+import { HttpProblem, parse, problems } from './problem';
 import { CaseService, actorOf, caseFromDoc, taskFromDoc } from './service';
 
 export interface AppDeps {
@@ -75,12 +77,6 @@ const clockBody = z
   .object({ days: z.int().min(0).max(400).default(0), hours: z.int().min(0).max(23).default(0) })
   .strict()
   .refine((v) => v.days + v.hours > 0, { message: 'move the clock by at least one hour' });
-
-function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = []): T {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) throw problems.validation(zodIssues(result.error, where));
-  return result.data;
-}
 
 function param(req: Request, name: string): string {
   return parse(idParam, req.params[name], [name]);
@@ -455,17 +451,28 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   // ---- scoring rules: published versions; administrators publish the next ----
-  v1.get('/scoring-rules', async (_req, res) => {
-    res.json({ items: await scoringRules(deps.db, 'art16') });
+  // `?scope=art16` (the default) or `?scope=l68`.
+  v1.get('/scoring-rules', async (req, res) => {
+    const { scope } = parse(scopeQuery, req.query);
+    res.json({ scope, items: await scoringRules(deps.db, scope) });
   });
 
   v1.post('/scoring-rules', async (req, res) => {
     const p = requireRole(req, ['admin'], 'publish a scoring rule');
-    const rule = parse(scoringRuleSchema, req.body);
-    const published = await publishScoringRule(deps.db, 'art16', rule, p.sub);
-    req.log.info('scoring rule published', { version: published.version, validFrom: published.validFrom });
+    const { scope } = parse(scopeQuery, req.query);
+    const published =
+      scope === 'l68'
+        ? await publishScoringRule(deps.db, 'l68', parse(l68ScoringRuleSchema, req.body), p.sub)
+        : await publishScoringRule(deps.db, 'art16', parse(scoringRuleSchema, req.body), p.sub);
+    req.log.info('scoring rule published', {
+      scope,
+      version: published.version,
+      validFrom: published.validFrom,
+    });
     res.status(201).json(published);
   });
+
+  mountL68Routes(v1, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
 
   v1.get('/cases/:id/events', async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));

@@ -5,6 +5,7 @@ import type { Db } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
 import type { DevClock } from './app';
 import { createApp } from './app';
+import { ensureSchedules } from '../platform/schedules';
 
 /** The API wired from the config: one Temporal connection per process, shared by every request. */
 export async function connectApi(
@@ -23,6 +24,8 @@ export async function connectApi(
 ): Promise<{ app: Express; temporal: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // The time-skipping server behind the demo clock has no schedules; the campaign is opened by hand there.
+  if (!extra.devClock) await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE, logger);
   const app = createApp({
     db,
     temporal,

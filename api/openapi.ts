@@ -6,6 +6,8 @@ import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import { applicationNews, objectionNews, scoringRuleSchema } from '../domain/procedures/public-hiring';
+import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
+import { campaignBody, complianceQuery, rankingQuery, scopeQuery } from './l68-routes';
 import {
   completeTaskBody,
   eventsFeedQuery,
@@ -149,14 +151,49 @@ export function buildOpenApi(): Json {
       },
       '/v1/scoring-rules': {
         get: {
-          summary: 'Published versions of the art. 16 scoring rule, oldest first',
+          summary: 'Published versions of a scoring rule (scope art16 or l68), oldest first',
+          parameters: queryParams(scopeQuery),
           responses: { '200': { description: 'versions' }, ...errors },
         },
         post: {
           summary:
-            'Publish the next version of the art. 16 scoring rule (admins); rankings use the version in force on their notice day',
-          requestBody: body(scoringRuleSchema),
+            'Publish the next version of a scoring rule (admins): the art. 16 rule, or with ?scope=l68 the L. 68 rule; ' +
+            'rankings use the version in force on their day',
+          parameters: queryParams(scopeQuery),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { oneOf: [schema(scoringRuleSchema), schema(l68ScoringRuleSchema)] },
+              },
+            },
+          },
           responses: { '201': { description: 'the published version' }, ...errors },
+        },
+      },
+      '/v1/l68/ranking': {
+        get: {
+          summary:
+            'The ranking of an L. 68 list on a day, every score explained component by component (staff); the same day ' +
+            'and rule version always give the same rows',
+          parameters: queryParams(rankingQuery),
+          responses: { '200': { description: 'the ranking' }, ...errors },
+        },
+      },
+      '/v1/l68/compliance': {
+        get: {
+          summary:
+            "Employers' L. 68 positions for a year: quota, coverage, 60-day term, sanctions reported and accruing (staff)",
+          parameters: queryParams(complianceQuery),
+          responses: { '200': { description: 'one row per employer' }, ...errors },
+        },
+      },
+      '/v1/l68/campaigns': {
+        post: {
+          summary:
+            "Open the year's annual-return campaign now (supervisors, admins); a schedule does it every January",
+          requestBody: body(campaignBody),
+          responses: { '201': { description: 'the cases opened' }, ...errors },
         },
       },
       '/v1/notices': {

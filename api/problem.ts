@@ -1,5 +1,5 @@
 /** RFC 9457 problem details: every error the API returns has this shape and `application/problem+json`. */
-import type { ZodError } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 
 export interface FieldError {
   path: string;
@@ -59,3 +59,10 @@ export const problems = {
     new HttpProblem(422, slug, 'Refused by a rule', detail, ext),
   unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
 };
+
+/** Parses a request part, or throws a 400 problem naming the fields (prefixed by `where`). */
+export function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = []): T {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw problems.validation(zodIssues(result.error, where));
+  return result.data;
+}

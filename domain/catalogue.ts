@@ -3,6 +3,8 @@ import { cigoProcedure } from './procedures/cigo';
 import { cigsProcedure } from './procedures/cigs';
 import { mobProcedure } from './procedures/collective-dismissal';
 import { fisProcedure } from './procedures/fis';
+import { enrolmentProcedure } from './procedures/l68-enrolment';
+import { obligationProcedure } from './procedures/l68-obligation';
 import { art16Procedure } from './procedures/public-hiring';
 import { picProcedure } from './procedures/take-in-charge';
 
@@ -14,6 +16,8 @@ export const PROCEDURES: readonly ProcedureDef[] = [
   mobProcedure,
   picProcedure,
   art16Procedure,
+  enrolmentProcedure,
+  obligationProcedure,
 ];
 
 export function findProcedure(code: string): ProcedureDef | undefined {

@@ -52,6 +52,8 @@ export interface AdmissionContext {
   today: IsoDate;
   /** Periods of the production units' other cases that count against the caps, by unit key. */
   periodsByUnit: Record<string, UsedPeriod[]>;
+  /** The open (or suspended) other cases that cover each unit key, e.g. a person's enrolment. */
+  openCasesByUnit: Record<string, string[]>;
   linked: Record<string, LinkedCase | null>;
 }
 

@@ -3,7 +3,6 @@
  * from workflow events. Only features that FerretDB v1 also has are used (architecture.md): no transactions,
  * no aggregation beyond $sum/$count, unique indexes and upserts for idempotency.
  */
-import type { PublishedScoringRule } from '../domain/procedures/public-hiring';
 import mongoose, { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { CaseView, TaskView } from '../domain/case-model';
@@ -128,9 +127,13 @@ const idempotencySchema = new Schema<IdempotencyDoc>(
   { versionKey: false, collection: 'idempotency_keys' },
 );
 /** A published version of a scoring rule (`<scope>:v<version>`); versions are never changed, only added. */
-export interface ScoringRuleDoc extends Omit<PublishedScoringRule, 'scope'> {
+export interface ScoringRuleDoc {
   _id: string;
   scope: string;
+  version: number;
+  validFrom: string;
+  /** The rest of the published rule: its shape depends on the scope (art. 16, L. 68). */
+  [field: string]: unknown;
 }
 const scoringRuleSchema = new Schema<ScoringRuleDoc>(
   { _id: String, scope: String, version: Number, validFrom: String },

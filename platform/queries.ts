@@ -5,6 +5,8 @@ import { findOffice, officeCalendar } from '../domain/offices';
 import type { AdmissionContext, LinkedCase } from '../domain/procedure';
 import type { PublishedScoringRule, ScoringRule } from '../domain/procedures/public-hiring';
 import { DEFAULT_SCORING_RULE } from '../domain/procedures/public-hiring';
+import type { L68ScoringRule, PublishedL68Rule } from '../domain/procedures/l68-ranking';
+import { DEFAULT_L68_RULE } from '../domain/procedures/l68-ranking';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from './db';
 import { isDuplicateKey } from './db';
@@ -86,8 +88,27 @@ export async function admissionContext(
   return {
     today: romeDate(Date.now()),
     periodsByUnit: await periodsByUnit(db, unitKeys, excludeCaseId),
+    openCasesByUnit: await openCasesByUnit(db, unitKeys, excludeCaseId),
     linked,
   };
+}
+
+/** The open or suspended cases that cover each unit key (other than `excludeCaseId`), oldest first. */
+export async function openCasesByUnit(
+  db: Db,
+  unitKeys: readonly string[],
+  excludeCaseId?: string,
+): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = Object.fromEntries(unitKeys.map((k) => [k, []]));
+  if (unitKeys.length === 0) return out;
+  const filter: Record<string, unknown> = {
+    units: { $in: unitKeys },
+    status: { $in: ['open', 'suspended'] },
+  };
+  if (excludeCaseId !== undefined) filter._id = { $ne: excludeCaseId };
+  const docs = await db.cases.find(filter, { units: 1 }).sort({ _id: 1 }).lean();
+  for (const d of docs) for (const key of d.units ?? []) out[key]?.push(String(d._id));
+  return out;
 }
 
 export type OfficeSnapshot = Pick<CaseStart, 'officeCalendar' | 'serviceTargetWorkingDays'>;
@@ -105,36 +126,60 @@ export async function officeSnapshot(db: Db, code: string): Promise<OfficeSnapsh
   };
 }
 
+export type RuleScope = 'art16' | 'l68';
+/** The published rule of each scope, and what an administrator sends to publish one. */
+export interface RuleOf {
+  art16: PublishedScoringRule;
+  l68: PublishedL68Rule;
+}
+export interface RuleInputOf {
+  art16: ScoringRule;
+  l68: L68ScoringRule;
+}
+export const DEFAULT_RULES: { [S in RuleScope]: RuleOf[S] } = {
+  art16: DEFAULT_SCORING_RULE,
+  l68: DEFAULT_L68_RULE,
+};
+
 /** Every published version of a scoring rule, oldest first; the shipped default when none was published. */
-export async function scoringRules(db: Db, scope: 'art16'): Promise<PublishedScoringRule[]> {
+export async function scoringRules<S extends RuleScope>(db: Db, scope: S): Promise<RuleOf[S][]> {
   const docs = await db.scoringRules.find({ scope }).sort({ version: 1 }).lean();
-  if (docs.length === 0) return [DEFAULT_SCORING_RULE];
-  return docs.map(({ _id, ...rest }): PublishedScoringRule => ({ ...rest, scope }));
+  if (docs.length === 0) return [DEFAULT_RULES[scope]];
+  return docs.map(({ _id, ...rest }) => ({ ...rest, scope }) as unknown as RuleOf[S]);
 }
 
 /** The version in force on a day: the latest published version whose validFrom is not after it. */
-export async function scoringRuleOn(db: Db, scope: 'art16', on: IsoDate): Promise<PublishedScoringRule> {
+export async function scoringRuleOn<S extends RuleScope>(db: Db, scope: S, on: IsoDate): Promise<RuleOf[S]> {
   const versions = (await scoringRules(db, scope)).filter((r) => r.validFrom <= on);
-  return versions[versions.length - 1] ?? DEFAULT_SCORING_RULE;
+  return versions[versions.length - 1] ?? DEFAULT_RULES[scope];
+}
+
+/** One published version, or null. */
+export async function scoringRuleVersion<S extends RuleScope>(
+  db: Db,
+  scope: S,
+  version: number,
+): Promise<RuleOf[S] | null> {
+  return (await scoringRules(db, scope)).find((r) => r.version === version) ?? null;
 }
 
 /** Publishes a new version (the next number); a concurrent publication gets the one after. */
-export async function publishScoringRule(
+export async function publishScoringRule<S extends RuleScope>(
   db: Db,
-  scope: 'art16',
-  rule: ScoringRule,
+  scope: S,
+  rule: RuleInputOf[S],
   by: string,
-): Promise<PublishedScoringRule> {
+): Promise<RuleOf[S]> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const latest = await db.scoringRules.findOne({ scope }).sort({ version: -1 }).lean();
-    const version = (latest?.version ?? DEFAULT_SCORING_RULE.version) + 1;
-    const published: PublishedScoringRule = {
+    const version = (latest?.version ?? DEFAULT_RULES[scope].version) + 1;
+    const published = {
       ...rule,
       scope,
       version,
       publishedAt: new Date().toISOString(),
       publishedBy: by,
-    };
+    } as unknown as RuleOf[S];
     try {
       await db.scoringRules.create({ _id: `${scope}:v${version}`, ...published });
       return published;

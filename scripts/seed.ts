@@ -2,7 +2,7 @@
 import type { Principal } from '../api/auth';
 import { signToken } from '../api/auth';
 import { OFFICES } from '../domain/offices';
-import { DEFAULT_SCORING_RULE } from '../domain/procedures/public-hiring';
+import { DEFAULT_RULES } from '../platform/queries';
 import type { Db } from '../platform/db';
 
 export const DEMO_PRINCIPALS: (Principal & { name: string })[] = [
@@ -31,12 +31,13 @@ export async function seedReferenceData(db: Db): Promise<void> {
     await db.offices.updateOne({ _id: code }, { $setOnInsert: rest }, { upsert: true });
   }
   // The shipped default scoring rule is version 1; administrators publish the next ones.
-  const { scope, ...rule } = DEFAULT_SCORING_RULE;
-  await db.scoringRules.updateOne(
-    { _id: `${scope}:v1` },
-    { $setOnInsert: { scope, ...rule } },
-    { upsert: true },
-  );
+  for (const { scope, ...rule } of Object.values(DEFAULT_RULES)) {
+    await db.scoringRules.updateOne(
+      { _id: `${scope}:v1` },
+      { $setOnInsert: { scope, ...rule } },
+      { upsert: true },
+    );
+  }
   for (const p of DEMO_PRINCIPALS) {
     const { sub, ...rest } = p;
     await db.principals.updateOne({ _id: sub }, { $set: rest }, { upsert: true });

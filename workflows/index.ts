@@ -5,3 +5,6 @@ export { fisAssegno } from './fis';
 export { licenziamentoCollettivo } from './collective-dismissal';
 export { presaInCarico } from './take-in-charge';
 export { avviamentoSelezione } from './public-hiring';
+export { iscrizioneCollocamentoMirato } from './l68-enrolment';
+export { obbligoCollocamentoMirato } from './l68-obligation';
+export { campagnaProspettiL68 } from './l68-campaign';

@@ -485,8 +485,10 @@ export class CaseKernel {
   async nextNews(
     types: readonly string[],
     untilMs: number,
+    /** Also wake (with null) when this holds, e.g. when a task of the case was completed. */
+    wakeWhen: () => boolean = () => false,
   ): Promise<{ type: string; data: Record<string, unknown> } | null> {
-    const pred = (): boolean => types.some((t) => this.hasNews(t));
+    const pred = (): boolean => types.some((t) => this.hasNews(t)) || wakeWhen();
     await this.blockMain(pred, () => this.waitUntil(pred, () => untilMs));
     if (this.terminal) return null;
     for (const type of types) {

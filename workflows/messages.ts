@@ -47,6 +47,14 @@ export interface WorkerStage {
 }
 export const workerStageSignal = defineSignal<[WorkerStage]>('workerStage');
 
+/** An employer's obligation case tells a person's enrolment case that the person was hired through it. */
+export interface L68Placed {
+  employerCaseId: string;
+  employer: string;
+  hiredOn: string;
+}
+export const l68PlacedSignal = defineSignal<[L68Placed]>('l68Placed');
+
 /**
  * Stable failure types of refused messages; the API maps them to HTTP statuses (api/errors.ts).
  */

@@ -1,7 +1,7 @@
 /**
  * Targeted placement of people with disabilities (collocamento mirato): L. 68/1999 as amended by D.Lgs. 151/2015,
- * procedures.md §3. Pure arithmetic for now — who may enrol, the employer's quota and its computation base, the
- * amounts of the exemption and of the sanctions — as groundwork for the enrolment and obligation cases (issue 5).
+ * procedures.md §3. The arithmetic both sides share: who may enrol, the employer's quota and its computation base,
+ * the amounts of the exemption and of the sanctions. The cases are in l68-enrolment.ts and l68-obligation.ts.
  */
 import type { CalendarProfile } from '../calendar';
 import { isWorkingDay } from '../calendar';
@@ -216,23 +216,32 @@ export function lateReturnSanction(
 
 /**
  * Art. 15 c.4: for each working day of the office's calendar after the 60 days, and each worker missing, five times
- * the daily exemption contribution (the amount in force on each day).
+ * the daily exemption contribution (the amount in force on each day). Days the obligation is suspended (art. 3 c.5)
+ * do not count.
  */
 export function uncoveredQuotaSanction(
   from: IsoDate,
   to: IsoDate,
   missingWorkers: number,
   calendar: CalendarProfile,
-): { amount: number; workingDays: number } {
+  suspended: readonly { from: IsoDate; to: IsoDate }[] = [],
+): { amount: number; workingDays: number; perDay: number; legalBasis: string } {
   let amount = 0;
   let workingDays = 0;
+  let perDay = 0;
   for (let d = from; d <= to; d = addDays(d, 1)) {
-    if (!isWorkingDay(d, calendar)) continue;
+    if (!isWorkingDay(d, calendar) || suspended.some((p) => p.from <= d && d <= p.to)) continue;
     const { value } = valueOn(L68_AMOUNTS, d);
+    perDay = value.exemptionDaily * value.sanctionMultiplier;
     workingDays += 1;
-    amount += value.exemptionDaily * value.sanctionMultiplier * missingWorkers;
+    amount += perDay * missingWorkers;
   }
-  return { amount: cents(amount), workingDays };
+  return {
+    amount: cents(amount),
+    workingDays,
+    perDay: cents(perDay),
+    legalBasis: valueOn(L68_AMOUNTS, from).legalBasis,
+  };
 }
 
 /** Art. 5 c.3: the partial exemption may cover at most 60% of the quota; what it costs per working day. */
