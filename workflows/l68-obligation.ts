@@ -36,7 +36,7 @@ import {
   position,
   quota,
   quotaFromReturn,
-  suspendedDays,
+  unsuspendedTerm,
   suspensionsIn,
 } from '../domain/procedures/l68-obligation';
 import type { Quota } from '../domain/procedures/targeted-placement';
@@ -113,6 +113,7 @@ class ObligationYear {
   private readonly arisesOn: IsoDate;
   private readonly yearEndDay: IsoDate;
   private exhaustedTask: TaskView | null = null;
+  private termOffset = OBLIGATION_RULES.sixtyDays.offset;
 
   constructor(
     private readonly k: CaseKernel,
@@ -184,6 +185,12 @@ class ObligationYear {
 
   private acceptNews(): void {
     const k = this.k;
+    const notAfterToday = (field: string, day: string): void => {
+      if (day > k.today)
+        refuse('InvalidFormData', 'a day in the future', [
+          { path: `data.${field}`, message: `must not be after ${k.today}` },
+        ]);
+    };
     k.acceptNews('return', (data) => {
       if (this.q !== null && this.facts.annualReturn !== null && !(data as ReturnNews).changed)
         refuse('NewsNotExpected', 'a return is already on record; send one only when something changed');
@@ -197,6 +204,7 @@ class ObligationYear {
         refuse('NewsNotExpected', `a request for ${String(data.taxCode)} is already open`);
     });
     k.acceptNews('hire', (data) => {
+      notAfterToday('hiredOn', String(data.hiredOn));
       if (data.via === 'nominative') {
         const n = this.nominative.find((x) => x.taxCode === data.taxCode && x.status === 'granted');
         if (!n)
@@ -216,6 +224,7 @@ class ObligationYear {
       }
     });
     k.acceptNews('referral-outcome', (data) => {
+      notAfterToday('date', String(data.date));
       const r = this.referrals.find((x) => x.taxCode === data.taxCode && x.status === 'referred');
       if (!r)
         refuse('InvalidFormData', 'the person was not referred to this employer', [
@@ -224,6 +233,8 @@ class ObligationYear {
     });
     k.acceptNews('agreement', () => {
       if (this.q === null) refuse('NewsNotExpected', 'no quota yet: the annual return comes first');
+      if (this.agreements.some((a) => a.status === 'proposed'))
+        refuse('NewsNotExpected', 'another agreement is being decided');
     });
     k.acceptNews('exemption-request', () => {
       if (this.q === null) refuse('NewsNotExpected', 'no quota yet: the annual return comes first');
@@ -399,6 +410,8 @@ class ObligationYear {
     const due = this.returnTerm?.due ?? r.filedOn;
     const late = r.filedOn > due;
     this.facts.annualReturn = { ...r, late, excluded };
+    for (const t of k.view.tasks)
+      if (t.key === obligationForms.chaseReturn.key) k.cancelTask(t, 'the return arrived');
     if (this.returnTerm?.status === 'pending')
       this.k.markDeadline(this.returnTerm, 'met', `filed on ${r.filedOn}`);
     // Art. 15 c.1: a return due (something changed) and filed after 31 January.
@@ -594,16 +607,17 @@ class ObligationYear {
     if (this.term?.status === 'pending' && now >= Date.parse(this.term.dueAt)) {
       await this.refreshSuspensions();
       // Art. 3 c.5: the days the obligation was suspended do not count towards the 60.
-      const n = suspendedDays({ from: addDays(this.arisesOn, 1), to: this.term.due }, this.suspensions);
-      const extended = n > 0 ? addDays(this.term.theoretical, n) : null;
-      if (extended && extended > this.term.due) {
+      const offset = unsuspendedTerm(this.arisesOn, OBLIGATION_RULES.sixtyDays.offset, this.suspensions);
+      if (offset > this.termOffset) {
+        const n = offset - OBLIGATION_RULES.sixtyDays.offset;
+        this.termOffset = offset;
         k.markDeadline(this.term, 'cancelled');
         this.term = k.setDeadline(
-          `sixty-days-${this.k.view.deadlines.length}`,
+          `sixty-days-${n}`,
           {
             ...OBLIGATION_RULES.sixtyDays,
-            offset: OBLIGATION_RULES.sixtyDays.offset + n,
-            title: `${OBLIGATION_RULES.sixtyDays.title} (+${n} suspended days)`,
+            offset,
+            title: `${OBLIGATION_RULES.sixtyDays.title} (+${n} suspended days, art. 3 c.5)`,
           },
           this.arisesOn,
           'Numeric referrals in ranking order and the daily sanction (art. 15 c.4)',

@@ -285,6 +285,20 @@ export function suspendedDays(p: Period, suspended: readonly Period[]): number {
   return n;
 }
 
+/**
+ * Art. 3 c.5: the days of a term that fall in a suspension do not count, so the term is `days` unsuspended days
+ * after it arose. Returns the offset in calendar days (the fixed point: lengthening can meet more suspension).
+ */
+export function unsuspendedTerm(arisesOn: IsoDate, days: number, suspended: readonly Period[]): number {
+  let offset = days;
+  for (;;) {
+    const next =
+      days + suspendedDays({ from: addDays(arisesOn, 1), to: addDays(arisesOn, offset) }, suspended);
+    if (next === offset) return offset;
+    offset = next;
+  }
+}
+
 /** The suspensions clipped to a year, merged when they touch. */
 export function suspensionsIn(year: number, list: readonly Period[]): Period[] {
   const y0 = makeDate(year, 1, 1);
