@@ -472,7 +472,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(201).json(published);
   });
 
-  mountL68Routes(v1, { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  mountL68Routes(v1, {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    ...(deps.devClock ? { now: deps.devClock.now } : {}),
+  });
 
   v1.get('/cases/:id/events', async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));

@@ -52,7 +52,18 @@ function rankingOffices(p: Principal, office: string | undefined): string[] | un
   return office ? [office] : p.offices;
 }
 
-export function mountL68Routes(v1: Router, deps: { db: Db; temporal: Client; taskQueue: string }): void {
+export function mountL68Routes(
+  v1: Router,
+  deps: {
+    db: Db;
+    temporal: Client;
+    taskQueue: string;
+    /** The clock of the demo mode (a time-skipping server), when wired; the wall clock otherwise. */
+    now?: () => Promise<number>;
+  },
+): void {
+  const today = async (): Promise<string> => romeDate(deps.now ? await deps.now() : Date.now());
+
   /**
    * The ranking of a list on a day (default today), with every component of every score. The same day and rule
    * version always give the same rows; `taxCode` narrows the answer to one person's row (its position unchanged).
@@ -61,7 +72,7 @@ export function mountL68Routes(v1: Router, deps: { db: Db; temporal: Client; tas
     const p = requireRole(req, STAFF, 'see the L. 68 ranking');
     const q = parse(rankingQuery, req.query);
     const offices = rankingOffices(p, q.office);
-    const on = q.on ?? romeDate(Date.now());
+    const on = q.on ?? (await today());
     try {
       const ranking = await l68RankingOn(deps.db, {
         ...(offices ? { offices } : {}),
@@ -91,7 +102,7 @@ export function mountL68Routes(v1: Router, deps: { db: Db; temporal: Client; tas
       .find({ ...scopeFilter(p), procedure: L68O_CODE, 'keys.year': String(q.year) })
       .sort({ _id: 1 })
       .lean();
-    const today = romeDate(Date.now());
+    const asOf = await today();
     const items = [];
     for (const d of docs) {
       const f = d.facts as {
@@ -109,7 +120,7 @@ export function mountL68Routes(v1: Router, deps: { db: Db; temporal: Client; tas
         if (snapshot) {
           accruingSoFar = accruedSanction(
             f.accruing.from,
-            today,
+            asOf,
             f.accruing.missing,
             snapshot.officeCalendar,
             f.suspensions ?? [],
@@ -129,7 +140,7 @@ export function mountL68Routes(v1: Router, deps: { db: Db; temporal: Client; tas
         accruingSoFar,
       });
     }
-    res.json({ year: q.year, asOf: today, items });
+    res.json({ year: q.year, asOf, items });
   });
 
   /** Opens the year's campaign now (the schedule does it every January): only employers without a case get one. */

@@ -474,8 +474,8 @@ class ObligationYear {
       this.nominative.find((n) => n.taxCode === h.taxCode)?.enrolmentCaseId ??
       (await l68Enrolment({ taxCode: h.taxCode }))?.caseId;
     if (caseId) {
-      // The person's enrolment case may have ended meanwhile: the hire counts here regardless.
-      await getExternalWorkflowHandle(caseId)
+      // The person's enrolment case may have ended meanwhile: the hire counts here regardless, without waiting.
+      void getExternalWorkflowHandle(caseId)
         .signal(l68PlacedSignal, {
           employerCaseId: k.view.caseId,
           employer: this.input.employer.name,
@@ -711,6 +711,7 @@ class ObligationYear {
         );
       }
     }
+    this.publish(p);
     if (termOver && p.uncovered > 0 && !this.suspendedOn(k.today) && this.input.employer.kind !== 'public') {
       await this.refer(p.uncovered);
     }
