@@ -96,6 +96,10 @@ function decodeCursor(value: string | undefined): string | undefined {
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
 
+function clockNow(clock: DevClock | undefined): Promise<number> {
+  return clock ? clock.now() : Promise.resolve(Date.now());
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const service = new CaseService({
     db: deps.db,
@@ -476,7 +480,7 @@ export function createApp(deps: AppDeps): express.Express {
     db: deps.db,
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
-    ...(deps.devClock ? { now: deps.devClock.now } : {}),
+    ...(deps.devClock ? { now: () => clockNow(deps.devClock) } : {}),
   });
 
   v1.get('/cases/:id/events', async (req, res) => {
