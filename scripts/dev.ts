@@ -274,5 +274,41 @@ function demoCases(
         workforce: { total: 95, women: 30, disabledEmployed: 6, disabledQuota: 5 },
       },
     },
+    // Targeted placement: three people asking to enrol at Lucca (their documents check waits in the inbox) and an
+    // employer's obligation year starting next January.
+    ...(
+      [
+        ['RSSMRA88C03E715A', 'Maria Rossi', 75, 4000],
+        ['VRDLCU88C03E715C', 'Lucia Verdi', 60, 2000],
+        ['BNCGNN88C03E715B', 'Gianni Bianchi', 60, 20_000],
+      ] as const
+    ).map(([taxCode, name, percentage, isee]) => ({
+      office: 'lucca',
+      key: `demo-l68-${taxCode}`,
+      procedure: 'L68I',
+      input: {
+        person: { taxCode, name, birthDate: '1988-03-03' },
+        list: 'art1',
+        disability: { category: 'civil-invalid', percentage },
+        documents: {
+          invalidityReport: { date: addDays(today, -40) },
+          functionalReport: { date: addDays(today, -20) },
+        },
+        unemployedSince: addDays(today, -100),
+        servicePactSignedOn: today,
+        isee,
+        dependants: 1,
+        requestedOn: today,
+      },
+    })),
+    {
+      office: 'lucca',
+      key: 'demo-l68-employer',
+      procedure: 'L68O',
+      input: {
+        employer: { taxCode: '01122334466', name: 'Vetreria Versilia S.r.l.', kind: 'private' },
+        year: Number(today.slice(0, 4)) + 1,
+      },
+    },
   ];
 }
