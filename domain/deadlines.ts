@@ -48,6 +48,9 @@ export const CALENDAR_DAYS = {
   calendarScope: 'OFFICE',
 } as const;
 
+/** The same counted in calendar months (art. 2963 c.c.): e.g. 31 January from 31 December. */
+export const CALENDAR_MONTHS = { ...CALENDAR_DAYS, unit: 'MONTH' } as const;
+
 export interface DeadlineContext {
   calendar: CalendarProfile;
   /** Names of the halving conditions that hold for the case. */

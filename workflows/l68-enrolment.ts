@@ -151,14 +151,16 @@ async function yearsOnTheList(k: CaseKernel, record: L68PersonRecord): Promise<v
         { path: 'data.on', message: `must not be before ${record.enrolledOn ?? ''}` },
       ]);
   });
+  const confirmationTerm = (y: number) =>
+    k.setDeadline(
+      `confirmation-${y}`,
+      confirmationRule(y),
+      makeDate(y - 1, 12, 31),
+      'The person leaves the ranking until they confirm',
+    );
   // The first confirmation is due the year after enrolment.
   let year = yearOf(record.enrolledOn ?? k.today) + 1;
-  let term = k.setDeadline(
-    `confirmation-${year}`,
-    confirmationRule(year),
-    makeDate(year - 1, 12, 31),
-    'The person leaves the ranking until they confirm',
-  );
+  let term = confirmationTerm(year);
   for (;;) {
     const news = await k.nextNews(['leaving', 'yearly-confirmation', 'declaration'], Date.parse(term.dueAt));
     if (k.terminal) return;
@@ -170,12 +172,7 @@ async function yearsOnTheList(k: CaseKernel, record: L68PersonRecord): Promise<v
         k.setStep('off the ranking');
       }
       year += 1;
-      term = k.setDeadline(
-        `confirmation-${year}`,
-        confirmationRule(year),
-        makeDate(year - 1, 12, 31),
-        'The person leaves the ranking until they confirm',
-      );
+      term = confirmationTerm(year);
       continue;
     }
     if (news.type === 'leaving') {
@@ -229,12 +226,7 @@ async function yearsOnTheList(k: CaseKernel, record: L68PersonRecord): Promise<v
     if (cYear === year) {
       if (term.status === 'pending') k.markDeadline(term, 'met');
       year += 1;
-      term = k.setDeadline(
-        `confirmation-${year}`,
-        confirmationRule(year),
-        makeDate(year - 1, 12, 31),
-        'The person leaves the ranking until they confirm',
-      );
+      term = confirmationTerm(year);
     }
     k.view.facts.status = 'enrolled';
     k.setStep('enrolled');

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { IsoDate } from '../dates';
 import { makeDate, parseIsoDate } from '../dates';
 import type { DeadlineRule } from '../deadlines';
+import { CALENDAR_MONTHS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef, Refusal } from '../procedure';
@@ -43,18 +44,12 @@ export function enrolmentLimitsOn(on: IsoDate): EnrolmentLimits {
 export function confirmationRule(year: number): DeadlineRule {
   const l = enrolmentLimitsOn(makeDate(year, 1, 1));
   return {
+    ...CALENDAR_MONTHS,
     id: 'l68-yearly-confirmation',
     title: `Yearly confirmation of availability and income (${year})`,
     legalBasis: valueOn(ENROLMENT_LIMITS, makeDate(year, 1, 1)).legalBasis,
     trigger: `31 December ${year - 1}`,
     offset: l.confirmationMonths,
-    unit: 'MONTH',
-    dayType: 'CALENDAR',
-    excludeStartDay: true,
-    rollForwardIfHoliday: true,
-    saturdayRollsForward: false,
-    backward: false,
-    calendarScope: 'OFFICE',
     validFrom: '2000-01-01',
     confidence: 'UNVERIFIED',
   };

@@ -10,7 +10,7 @@ import { isWorkingDay } from '../calendar';
 import type { IsoDate } from '../dates';
 import { addDays, makeDate, maxDate, minDate } from '../dates';
 import type { DeadlineRule } from '../deadlines';
-import { CALENDAR_DAYS } from '../deadlines';
+import { CALENDAR_DAYS, CALENDAR_MONTHS } from '../deadlines';
 import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef, Refusal } from '../procedure';
@@ -25,18 +25,12 @@ export const employerUnitKey = (employer: string, year: number): string => `l68-
 
 export const OBLIGATION_RULES = {
   annualReturn: {
+    ...CALENDAR_MONTHS,
     id: 'l68-annual-return',
     title: 'Annual return (prospetto informativo), on the situation at 31 December',
     legalBasis: 'L. 68/1999 art. 9 c.6: by 31 January, when something changed since the last return',
     trigger: '31 December of the previous year',
     offset: 1,
-    unit: 'MONTH',
-    dayType: 'CALENDAR',
-    excludeStartDay: true,
-    rollForwardIfHoliday: true,
-    saturdayRollsForward: false,
-    backward: false,
-    calendarScope: 'OFFICE',
     validFrom: '2000-01-01',
     confidence: 'VERIFIED',
   },

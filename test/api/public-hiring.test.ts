@@ -4,31 +4,19 @@
  * personal data, a new scoring-rule version published by an administrator, and the referrals to the hires.
  * The notice's windows last days, so this suite's stack runs on a time-skipping Temporal server.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { CaseView } from '../../domain/case-model';
 import { romeDate } from '../../domain/dates';
 import { DEFAULT_SCORING_RULE } from '../../domain/procedures/public-hiring';
 import type { ApiStack } from '../support/api-env';
-import { principals, readCaseUntil, startApiStack } from '../support/api-env';
-import { createLogger } from '../../platform/logger';
-import { installTemporalRuntime } from '../../worker/runtime';
-import { timeSkippingServerPath } from '../support/env';
+import { principals, readCaseUntil, startTimeSkippingApiStack } from '../support/api-env';
 import { art16Input, candidate } from '../support/wage-inputs';
 
 let s: ApiStack;
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  // The runtime is installed before the test server's client exists (it would create a default one).
-  installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-  });
-  // The demo clock of `npm run dev` (CPI_DEV_CLOCK=skip), wired the same way: the test moves time through the API.
-  s = await startApiStack({
-    temporalAddress: env.address,
-    devClock: { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) },
-  });
+  ({ s, env } = await startTimeSkippingApiStack());
 }, 120_000);
 afterAll(async () => {
   await s?.close();

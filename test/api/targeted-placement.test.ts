@@ -4,28 +4,18 @@
  * the ranking is referred and hired, leaves the list, and the employer is covered on the compliance board. The terms
  * last weeks, so this suite's stack runs on a time-skipping Temporal server.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { CaseView } from '../../domain/case-model';
 import { addDays, romeDate } from '../../domain/dates';
 import type { L68Ranking } from '../../domain/procedures/l68-ranking';
-import { createLogger } from '../../platform/logger';
-import { installTemporalRuntime } from '../../worker/runtime';
 import type { ApiStack } from '../support/api-env';
-import { principals, readCaseUntil, startApiStack } from '../support/api-env';
-import { timeSkippingServerPath } from '../support/env';
+import { principals, readCaseUntil, startTimeSkippingApiStack } from '../support/api-env';
 
 let s: ApiStack;
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-  });
-  s = await startApiStack({
-    temporalAddress: env.address,
-    devClock: { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) },
-  });
+  ({ s, env } = await startTimeSkippingApiStack());
 }, 120_000);
 afterAll(async () => {
   await s?.close();
@@ -153,30 +143,18 @@ describe('L. 68 through the API', () => {
 
     // The employer's year: next year, obligation from 1 January, return filed on time.
     const Y = Number(day.slice(0, 4)) + 1;
-    const opened = await request(s.app)
-      .post('/v1/cases')
-      .set(auth('lucca'))
-      .send({
-        procedure: 'L68O',
-        office: 'lucca',
-        input: {
-          employer: { taxCode: '01122334455', name: 'Vetreria Versilia srl', kind: 'private' },
-          year: Y,
-        },
-      });
+    const yearCase = {
+      procedure: 'L68O',
+      office: 'lucca',
+      input: {
+        employer: { taxCode: '01122334455', name: 'Vetreria Versilia srl', kind: 'private' },
+        year: Y,
+      },
+    };
+    const opened = await request(s.app).post('/v1/cases').set(auth('lucca')).send(yearCase);
     expect(opened.status).toBe(201);
     const caseId = (opened.body as CaseView).caseId;
-    const again = await request(s.app)
-      .post('/v1/cases')
-      .set(auth('lucca'))
-      .send({
-        procedure: 'L68O',
-        office: 'lucca',
-        input: {
-          employer: { taxCode: '01122334455', name: 'Vetreria Versilia srl', kind: 'private' },
-          year: Y,
-        },
-      });
+    const again = await request(s.app).post('/v1/cases').set(auth('lucca')).send(yearCase);
     expect(again.status).toBe(422);
 
     await skipTo(`${Y}-01-20T10:00:00Z`);

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
@@ -15,7 +16,7 @@ import type { WorkflowBundle } from '../../worker/create-worker';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import { seedReferenceData } from '../../scripts/seed';
-import { testMongoUri, testTemporalAddress, uniqueName } from './env';
+import { testMongoUri, testTemporalAddress, timeSkippingServerPath, uniqueName } from './env';
 
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -134,4 +135,21 @@ export async function readCaseUntil(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`case ${caseId} never reached the expected state`);
+}
+
+/**
+ * The stack of a suite whose cases run through terms of days: on a time-skipping test server, wired as the demo
+ * clock of `npm run dev` (CPI_DEV_CLOCK=skip), so the test moves time through `POST /v1/dev/clock`.
+ */
+export async function startTimeSkippingApiStack(): Promise<{ s: ApiStack; env: TestWorkflowEnvironment }> {
+  // The runtime is installed before the test server's client exists (it would create a default one).
+  installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+  });
+  const s = await startApiStack({
+    temporalAddress: env.address,
+    devClock: { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) },
+  });
+  return { s, env };
 }
