@@ -18,10 +18,7 @@ let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   ({ s, env } = await startTimeSkippingApiStack());
 }, 120_000);
-afterAll(async () => {
-  await s?.close();
-  await env?.teardown();
-});
+afterAll(() => s?.close());
 
 /** Skips the server's time to an hour past a deadline of the case (no wall-clock waiting). */
 async function skipPast(caseId: string, deadlineId: string): Promise<void> {

@@ -17,10 +17,7 @@ let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   ({ s, env } = await startTimeSkippingApiStack());
 }, 120_000);
-afterAll(async () => {
-  await s?.close();
-  await env?.teardown();
-});
+afterAll(() => s?.close());
 
 const auth = (p: keyof typeof principals) => ({ Authorization: `Bearer ${s.token(principals[p])}` });
 const serverToday = async () => romeDate(await env.currentTimeMs());

@@ -2,7 +2,6 @@ import { findOffice, officeCalendar } from '../../domain/offices';
 import { enrolmentRefusal, enrolmentStartInput } from '../../domain/procedures/l68-enrolment';
 import type { AgreementState, CountedHire } from '../../domain/procedures/l68-obligation';
 import {
-  accruedSanction,
   agreementBehind,
   agreementRefusal,
   certificateVerdict,
@@ -20,7 +19,7 @@ import {
   l68ScoringRuleSchema,
   monthsOfEnrolment,
 } from '../../domain/procedures/l68-ranking';
-import { quota } from '../../domain/procedures/targeted-placement';
+import { quota, uncoveredQuotaSanction } from '../../domain/procedures/targeted-placement';
 
 const lucca = officeCalendar(findOffice('lucca')!);
 
@@ -280,9 +279,9 @@ describe('L. 68 employer position (arts. 3, 5, 11, 12-bis, 15, 17)', () => {
   });
 
   it('when a sanction runs over a suspension, then the suspended working days do not count', () => {
-    const full = accruedSanction('2027-03-01', '2027-03-12', 2, lucca);
+    const full = uncoveredQuotaSanction('2027-03-01', '2027-03-12', 2, lucca);
     expect(full).toMatchObject({ workingDays: 10, perDay: 196.05, amount: 3921 });
-    const cut = accruedSanction('2027-03-01', '2027-03-12', 2, lucca, [
+    const cut = uncoveredQuotaSanction('2027-03-01', '2027-03-12', 2, lucca, [
       { from: '2027-03-08', to: '2027-03-31' },
     ]);
     expect(cut).toMatchObject({ workingDays: 5, amount: 1960.5 });

@@ -151,5 +151,11 @@ export async function startTimeSkippingApiStack(): Promise<{ s: ApiStack; env: T
     temporalAddress: env.address,
     devClock: { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) },
   });
+  // Closing the stack also stops its time-skipping server.
+  const closeStack = s.close;
+  s.close = async () => {
+    await closeStack();
+    await env.teardown();
+  };
   return { s, env };
 }

@@ -30,7 +30,20 @@ export interface WorkflowTestContext {
   started: string[];
 }
 
-export async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
+/**
+ * Declares the suite's set-up and tear-down and returns its context, filled in before the first test runs (one
+ * time-skipping server, one database and one bundle per file).
+ */
+export function workflowSuite(): WorkflowTestContext {
+  const ctx = {} as WorkflowTestContext;
+  beforeAll(async () => {
+    Object.assign(ctx, await setUpWorkflowTests());
+  }, 120_000);
+  afterAll(() => tearDownWorkflowTests('env' in ctx ? ctx : undefined));
+  return ctx;
+}
+
+async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
   installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
   const [env, db, bundle] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({
@@ -42,7 +55,7 @@ export async function setUpWorkflowTests(): Promise<WorkflowTestContext> {
   return { env, db, bundle, taskQueue: uniqueName('tq'), started: [] };
 }
 
-export async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined): Promise<void> {
+async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined): Promise<void> {
   if (!ctx) return;
   await ctx.db.connection.dropDatabase().catch(() => undefined);
   await ctx.db.close();

@@ -17,7 +17,6 @@ import {
   withdrawUpdate,
 } from '../../workflows/messages';
 import { cigoInput } from '../support/cigo-input';
-import type { WorkflowTestContext } from '../support/workflow-env';
 import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
@@ -25,18 +24,13 @@ import {
   openTask,
   recordHistory,
   refusal,
-  setUpWorkflowTests,
   sleepPastDeadline,
-  tearDownWorkflowTests,
   today,
   withWorker,
+  workflowSuite,
 } from '../support/workflow-env';
 
-let ctx: WorkflowTestContext;
-beforeAll(async () => {
-  ctx = await setUpWorkflowTests();
-}, 120_000);
-afterAll(() => tearDownWorkflowTests(ctx));
+const ctx = workflowSuite();
 
 const officer = { sub: 'officer-lucca', role: 'officer' as const };
 

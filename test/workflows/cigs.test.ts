@@ -6,7 +6,7 @@
 import type { CaseView } from '../../domain/case-model';
 import { addDays, endOfRomeDay } from '../../domain/dates';
 import { cigsInput } from '../support/wage-inputs';
-import type { Handle, WorkflowTestContext } from '../support/workflow-env';
+import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
@@ -14,19 +14,14 @@ import {
   recordHistory,
   refusal,
   sendNews,
-  setUpWorkflowTests,
   sleepPastDeadline,
   sleepPastInstant,
-  tearDownWorkflowTests,
   today,
   withWorker,
+  workflowSuite,
 } from '../support/workflow-env';
 
-let ctx: WorkflowTestContext;
-beforeAll(async () => {
-  ctx = await setUpWorkflowTests();
-}, 120_000);
-afterAll(() => tearDownWorkflowTests(ctx));
+const ctx = workflowSuite();
 
 const WORKERS = [
   { taxCode: 'RSSMRA80A01E715X', name: 'Mario Rossi' },

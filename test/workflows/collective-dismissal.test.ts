@@ -7,25 +7,20 @@ import type { CaseView } from '../../domain/case-model';
 import { addDays } from '../../domain/dates';
 import { caseQuery } from '../../workflows/messages';
 import { dismissed, mobInput } from '../support/wage-inputs';
-import type { Handle, WorkflowTestContext } from '../support/workflow-env';
+import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
   openTask,
   recordHistory,
   sendNews,
-  setUpWorkflowTests,
   sleepPastDeadline,
-  tearDownWorkflowTests,
   today,
   withWorker,
+  workflowSuite,
 } from '../support/workflow-env';
 
-let ctx: WorkflowTestContext;
-beforeAll(async () => {
-  ctx = await setUpWorkflowTests();
-}, 120_000);
-afterAll(() => tearDownWorkflowTests(ctx));
+const ctx = workflowSuite();
 
 const child = (id: string): Handle => ctx.env.client.workflow.getHandle(id);
 

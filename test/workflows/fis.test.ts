@@ -4,25 +4,19 @@
  */
 import { addDays } from '../../domain/dates';
 import { fisInput } from '../support/wage-inputs';
-import type { WorkflowTestContext } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
   openTask,
   recordHistory,
   sendNews,
-  setUpWorkflowTests,
   sleepPastDeadline,
-  tearDownWorkflowTests,
   today,
   withWorker,
+  workflowSuite,
 } from '../support/workflow-env';
 
-let ctx: WorkflowTestContext;
-beforeAll(async () => {
-  ctx = await setUpWorkflowTests();
-}, 120_000);
-afterAll(() => tearDownWorkflowTests(ctx));
+const ctx = workflowSuite();
 
 let unitSeq = 0;
 const freshUnit = () => ({

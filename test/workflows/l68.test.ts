@@ -8,14 +8,10 @@ import type { CaseView } from '../../domain/case-model';
 import { findOffice, officeCalendar } from '../../domain/offices';
 import { addDays } from '../../domain/dates';
 import { computeDeadline } from '../../domain/deadlines';
-import {
-  OBLIGATION_RULES,
-  accruedSanction,
-  exemptionContribution,
-} from '../../domain/procedures/l68-obligation';
-import { lateReturnSanction } from '../../domain/procedures/targeted-placement';
+import { OBLIGATION_RULES, exemptionContribution } from '../../domain/procedures/l68-obligation';
+import { lateReturnSanction, uncoveredQuotaSanction } from '../../domain/procedures/targeted-placement';
 import { caseQuery } from '../../workflows/messages';
-import type { Handle, WorkflowTestContext } from '../support/workflow-env';
+import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
@@ -23,19 +19,14 @@ import {
   recordHistory,
   refusal,
   sendNews,
-  setUpWorkflowTests,
   sleepPastDeadline,
   sleepPastInstant,
-  tearDownWorkflowTests,
   today,
   withWorker,
+  workflowSuite,
 } from '../support/workflow-env';
 
-let ctx: WorkflowTestContext;
-beforeAll(async () => {
-  ctx = await setUpWorkflowTests();
-}, 120_000);
-afterAll(() => tearDownWorkflowTests(ctx));
+const ctx = workflowSuite();
 
 const lucca = officeCalendar(findOffice('lucca')!);
 
@@ -240,7 +231,7 @@ describe('L. 68 workflows', () => {
       });
       v = await queryUntil(handle, (x) => sanctions(x).length === 2);
       // From day 61 to 14 March: working days × 5 × €39.21 × 1 worker (8 days, €1,568.40 in 2027).
-      const first = accruedSanction(day61, `${Y}-03-14`, 1, lucca);
+      const first = uncoveredQuotaSanction(day61, `${Y}-03-14`, 1, lucca);
       expect(first.amount).toBeCloseTo(first.workingDays * 196.05, 2);
       expect(sanctions(v)[1]).toMatchObject({
         kind: 'uncovered-quota',
@@ -288,7 +279,7 @@ describe('L. 68 workflows', () => {
       // 31 December: the open accrual is settled on the office's working days and reported.
       v = await sleepPastDeadline(ctx, handle, 'year-end');
       v = await queryUntil(handle, (x) => x.status === 'closed');
-      const expected = accruedSanction(`${Y}-07-01`, `${Y}-12-31`, 1, lucca);
+      const expected = uncoveredQuotaSanction(`${Y}-07-01`, `${Y}-12-31`, 1, lucca);
       expect(sanctions(v)[2]).toMatchObject({
         from: `${Y}-07-01`,
         to: `${Y}-12-31`,

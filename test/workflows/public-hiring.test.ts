@@ -6,7 +6,7 @@
 import type { CaseView } from '../../domain/case-model';
 import type { Ranking } from '../../domain/procedures/public-hiring';
 import { art16Input, candidate } from '../support/wage-inputs';
-import type { Handle, WorkflowTestContext } from '../support/workflow-env';
+import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
@@ -14,18 +14,13 @@ import {
   recordHistory,
   refusal,
   sendNews,
-  setUpWorkflowTests,
   sleepPastDeadline,
-  tearDownWorkflowTests,
   today,
   withWorker,
+  workflowSuite,
 } from '../support/workflow-env';
 
-let ctx: WorkflowTestContext;
-beforeAll(async () => {
-  ctx = await setUpWorkflowTests();
-}, 120_000);
-afterAll(() => tearDownWorkflowTests(ctx));
+const ctx = workflowSuite();
 
 const apply = (h: Handle, i: number, day: string, over = {}) =>
   sendNews(h, 'application', { candidate: candidate(i, over), submittedOn: day, channel: 'portal' });
