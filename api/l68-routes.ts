@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { romeDate } from '../domain/dates';
 import { L68_LISTS } from '../domain/procedures/l68-ranking';
 import type { Position } from '../domain/procedures/l68-obligation';
-import { L68O_CODE, accruedSanction } from '../domain/procedures/l68-obligation';
+import { L68O_CODE } from '../domain/procedures/l68-obligation';
+import { uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
 import { isoDate, taxCode } from '../domain/schemas';
 import type { Db } from '../platform/db';
 import { UnknownRuleVersion, l68RankingOn } from '../platform/l68';
@@ -103,6 +104,8 @@ export function mountL68Routes(
       .sort({ _id: 1 })
       .lean();
     const asOf = await today();
+    // One read of each office's calendar, however many employers it has.
+    const calendars = new Map<string, Awaited<ReturnType<typeof officeSnapshot>>>();
     const items = [];
     for (const d of docs) {
       const f = d.facts as {
@@ -116,9 +119,10 @@ export function mountL68Routes(
       if (q.status && f.compliance !== q.status) continue;
       let accruingSoFar = 0;
       if (f.accruing && d.status === 'open') {
-        const snapshot = await officeSnapshot(deps.db, d.office);
+        if (!calendars.has(d.office)) calendars.set(d.office, await officeSnapshot(deps.db, d.office));
+        const snapshot = calendars.get(d.office);
         if (snapshot) {
-          accruingSoFar = accruedSanction(
+          accruingSoFar = uncoveredQuotaSanction(
             f.accruing.from,
             asOf,
             f.accruing.missing,

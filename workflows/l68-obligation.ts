@@ -21,7 +21,6 @@ import type {
 } from '../domain/procedures/l68-obligation';
 import {
   OBLIGATION_RULES,
-  accruedSanction,
   agreementBehind,
   agreementRefusal,
   certificateVerdict,
@@ -34,13 +33,12 @@ import {
   obligationProcedure,
   obligationStartInput,
   position,
-  quota,
   quotaFromReturn,
   unsuspendedTerm,
   suspensionsIn,
 } from '../domain/procedures/l68-obligation';
 import type { Quota } from '../domain/procedures/targeted-placement';
-import { lateReturnSanction } from '../domain/procedures/targeted-placement';
+import { lateReturnSanction, quota, uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
 import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
 import { l68PlacedSignal } from './messages';
 
@@ -154,6 +152,8 @@ class ObligationYear {
       const wakeAt = this.nextWake(Date.parse(yearEnd.dueAt));
       const news = await k.nextNews(NEWS_TYPES, wakeAt, () => this.taskDone());
       if (k.terminal) return;
+      // Read once per wake: everything this turn handles sees the same suspensions.
+      await this.refreshSuspensions();
       if (news) await this.onNews(news.type, news.data);
       this.onTasks();
       await this.onTime();
@@ -388,7 +388,6 @@ class ObligationYear {
       return;
     }
     if (type === 'certificate-request') {
-      await this.refreshSuspensions();
       const p = this.q ? this.position(k.today) : null;
       const v = certificateVerdict(p, this.term?.due ?? null, this.suspendedOn(k.today), k.today);
       k.recordDecision(
@@ -605,7 +604,6 @@ class ObligationYear {
       }
     }
     if (this.term?.status === 'pending' && now >= Date.parse(this.term.dueAt)) {
-      await this.refreshSuspensions();
       // Art. 3 c.5: the days the obligation was suspended do not count towards the 60.
       const offset = unsuspendedTerm(this.arisesOn, OBLIGATION_RULES.sixtyDays.offset, this.suspensions);
       if (offset > this.termOffset) {
@@ -692,7 +690,6 @@ class ObligationYear {
       this.publish();
       return;
     }
-    await this.refreshSuspensions();
     const k = this.k;
     const p = this.position(k.today);
     const termOver = this.term !== null && this.term.status !== 'pending' && this.term.status !== 'cancelled';
@@ -715,7 +712,6 @@ class ObligationYear {
     if (termOver && p.uncovered > 0 && !this.suspendedOn(k.today) && this.input.employer.kind !== 'public') {
       await this.refer(p.uncovered);
     }
-    this.publish(p);
   }
 
   /** Art. 7 c.1: referrals in ranking order until the open referrals match the missing workers. */
@@ -786,7 +782,7 @@ class ObligationYear {
     const a = this.accruing;
     this.accruing = null;
     if (!a || to < a.from) return;
-    const s = accruedSanction(a.from, to, a.missing, this.k.start.officeCalendar, this.suspensions);
+    const s = uncoveredQuotaSanction(a.from, to, a.missing, this.k.start.officeCalendar, this.suspensions);
     if (s.workingDays === 0) return;
     await this.report({
       kind: 'uncovered-quota',
@@ -858,7 +854,6 @@ class ObligationYear {
   private async closeYear(yearEnd: DeadlineView): Promise<void> {
     const k = this.k;
     k.markDeadline(yearEnd, 'met');
-    await this.refreshSuspensions();
     if (this.accruing) await this.closeAccrual(this.yearEndDay);
     if (this.exemptionState) {
       const c = exemptionContribution(this.exemptionState, this.yearEndDay, k.start.officeCalendar);

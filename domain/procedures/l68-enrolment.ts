@@ -14,7 +14,8 @@ import type { ProcedureDef, Refusal } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
 import { isoDate, longText, shortText, taxCode } from '../schemas';
 import type { L68PersonRecord } from './l68-ranking';
-import { L68_LISTS, PROTECTED_CATEGORIES, ageOn } from './l68-ranking';
+import { L68_LISTS, PROTECTED_CATEGORIES } from './l68-ranking';
+import { ageOn } from './public-hiring';
 import { disabilityEligibility } from './targeted-placement';
 
 export const L68I_CODE = 'L68I';

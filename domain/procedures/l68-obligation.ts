@@ -17,7 +17,7 @@ import type { ProcedureDef, Refusal } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
 import { isoDate, longText, shortText, taxCode } from '../schemas';
 import type { Quota } from './targeted-placement';
-import { L68_AMOUNTS, computationBase, exemption, quota, uncoveredQuotaSanction } from './targeted-placement';
+import { L68_AMOUNTS, computationBase, exemption, inAnyPeriod, quota } from './targeted-placement';
 
 export const L68O_CODE = 'L68O';
 
@@ -252,10 +252,6 @@ export interface Period {
 
 const cents = (x: number): number => Math.round(x * 100) / 100;
 
-function excludedDay(d: IsoDate, excluded: readonly Period[]): boolean {
-  return excluded.some((p) => p.from <= d && d <= p.to);
-}
-
 /** Art. 5 c.3: the exemption contribution, per working day and per exempted worker, over the authorised days. */
 export function exemptionContribution(
   e: ExemptionState,
@@ -275,7 +271,7 @@ export function exemptionContribution(
 /** The days of `p` that fall inside the suspensions, counted once. */
 export function suspendedDays(p: Period, suspended: readonly Period[]): number {
   let n = 0;
-  for (let d = p.from; d <= p.to; d = addDays(d, 1)) if (excludedDay(d, suspended)) n += 1;
+  for (let d = p.from; d <= p.to; d = addDays(d, 1)) if (inAnyPeriod(d, suspended)) n += 1;
   return n;
 }
 
@@ -501,8 +497,6 @@ export function admissionRefusal(i: ObligationStartInput, open: readonly string[
     figures: { openCases: open },
   };
 }
-
-export { computationBase, exemption, quota, uncoveredQuotaSanction as accruedSanction };
 
 export const obligationProcedure: ProcedureDef = {
   code: L68O_CODE,

@@ -11,7 +11,6 @@ import { z } from 'zod';
 import type { IsoDate } from '../dates';
 import { daysBetween, parseIsoDate } from '../dates';
 import { isoDate, longText, shortText } from '../schemas';
-import { ageOn } from './public-hiring';
 import type { DisabilityCategory } from './targeted-placement';
 
 export const L68_LISTS = ['art1', 'art18'] as const;
@@ -316,6 +315,3 @@ export function l68Rank(
     })),
   };
 }
-
-/** Whole age on a day (re-exported for the enrolment rules). */
-export { ageOn };

@@ -214,6 +214,11 @@ export function lateReturnSanction(
   };
 }
 
+/** Whether a day falls in one of the periods (both ends included). */
+export function inAnyPeriod(d: IsoDate, periods: readonly { from: IsoDate; to: IsoDate }[]): boolean {
+  return periods.some((p) => p.from <= d && d <= p.to);
+}
+
 /**
  * Art. 15 c.4: for each working day of the office's calendar after the 60 days, and each worker missing, five times
  * the daily exemption contribution (the amount in force on each day). Days the obligation is suspended (art. 3 c.5)
@@ -230,7 +235,7 @@ export function uncoveredQuotaSanction(
   let workingDays = 0;
   let perDay = 0;
   for (let d = from; d <= to; d = addDays(d, 1)) {
-    if (!isWorkingDay(d, calendar) || suspended.some((p) => p.from <= d && d <= p.to)) continue;
+    if (!isWorkingDay(d, calendar) || inAnyPeriod(d, suspended)) continue;
     const { value } = valueOn(L68_AMOUNTS, d);
     perDay = value.exemptionDaily * value.sanctionMultiplier;
     workingDays += 1;
