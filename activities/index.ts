@@ -1,9 +1,13 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
-import type { CaseEvent, ProjectionBatch } from '../domain/case-model';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ulid } from 'ulid';
+import type { CaseEvent, CaseScope, CaseStart, ProjectionDelta } from '../domain/case-model';
+import { SYSTEM } from '../domain/case-model';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
 import { campaignEmployers, employerSuspensions, enrolmentOf, l68RankingOn } from '../platform/l68';
+import type { OfficeSnapshot } from '../platform/queries';
 import { admissionContext, earlierUnitPeriods, officeSnapshot, scoringRuleOn } from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 
@@ -56,21 +60,26 @@ export function outboxInpsGateway(db: Db): InpsGateway {
   };
 }
 
-function ulidPart(caseId: string): string {
-  return caseId.split('-').pop() ?? caseId;
+/**
+ * The sortable part of a case id (its ULID: newest first). A case whose id is a business key (an employer's
+ * obligation for a year) takes a ULID of the moment its document is created.
+ */
+function sortKeyOf(caseId: string): string {
+  const last = caseId.split('-').pop() ?? caseId;
+  return /^[0-9A-HJKMNP-TV-Z]{26}/.test(last) ? last : ulid();
 }
 
 export function createActivities(deps: ActivityDeps): CaseActivities {
   const { db } = deps;
   const inps = deps.inps ?? outboxInpsGateway(db);
 
-  async function appendEvents(events: CaseEvent[], snapshot: ProjectionBatch['snapshot']): Promise<void> {
+  async function appendEvents(events: CaseEvent[], scope: CaseScope): Promise<void> {
     if (events.length === 0) return;
     const docs = events.map((e) => ({
       ...e,
-      office: snapshot.office,
-      procedure: snapshot.procedure,
-      openedBySub: snapshot.openedBy.sub,
+      office: scope.office,
+      procedure: scope.procedure,
+      openedBySub: scope.openedBySub,
     }));
     try {
       await db.events.insertMany(docs, { ordered: false });
@@ -80,45 +89,138 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
     }
   }
 
-  /** Writes a document only when it is newer than what is stored (version guard), creating it if absent. */
-  async function guardedUpsert(
-    model: Db['cases'] | Db['tasks'],
-    id: string,
-    version: number,
-    doc: Record<string, unknown>,
+  /**
+   * Upserts rows only where they were written before write `write` (or are absent): a retried or stale write never regresses a
+   * row. One round trip for all of them.
+   */
+  async function guardedRows(
+    model: Db['tasks'] | Db['members'],
+    write: number,
+    rows: { _id: string; doc: Record<string, unknown> }[],
   ): Promise<void> {
+    if (rows.length === 0) return;
     try {
-      await (model as Db['cases']).updateOne(
-        { _id: id, version: { $lt: version } },
-        { $set: { ...doc, version } },
-        { upsert: true },
+      await (model as Db['tasks']).bulkWrite(
+        rows.map((r) => ({
+          updateOne: {
+            filter: { _id: r._id, writeSeq: { $lt: write } },
+            update: { $set: { ...r.doc, writeSeq: write } },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
       );
     } catch (err) {
-      // The document exists with the same or a newer version: nothing to do.
+      // A row exists with the same or a newer version (the upsert collided with it): nothing to do.
       if (!isDuplicateKey(err)) throw err;
     }
   }
 
-  return {
-    async project({ events, snapshot, tasks }) {
-      await appendEvents(events, snapshot);
-      const { caseId, ...rest } = snapshot;
-      const openTasks = snapshot.tasks.filter((t) => t.status === 'open');
-      await guardedUpsert(db.cases, caseId, snapshot.version, {
-        ...rest,
-        sortKey: ulidPart(caseId),
-        openedBySub: snapshot.openedBy.sub,
-        assignees: openTasks.map((t) => t.assignee).filter((a): a is string => a !== null),
+  async function projectCase(d: ProjectionDelta): Promise<void> {
+    const { scope, write } = d;
+    await appendEvents(d.events, scope);
+    const { caseId: _c, ...set } = d.set;
+    const fields: Record<string, unknown> = { ...set, writeSeq: write };
+    if (d.create) {
+      fields.sortKey = sortKeyOf(scope.caseId);
+      fields.openedBySub = scope.openedBySub;
+    }
+    const update: Record<string, unknown> = { $set: fields };
+    if (d.unset.length > 0) update.$unset = Object.fromEntries(d.unset.map((p) => [p, '']));
+    try {
+      await db.cases.updateOne({ _id: scope.caseId, writeSeq: { $lt: write } }, update, {
+        upsert: d.create,
       });
-      for (const t of tasks ?? snapshot.tasks) {
-        const { taskId, ...task } = t;
-        await guardedUpsert(db.tasks, taskId, snapshot.version, {
-          ...task,
-          caseTitle: snapshot.title,
-          caseStatus: snapshot.status,
-        });
+    } catch (err) {
+      // The case exists with the same or a newer version: nothing to do.
+      if (!isDuplicateKey(err)) throw err;
+    }
+    await guardedRows(
+      db.tasks,
+      write,
+      d.tasks.map(({ taskId, ...task }) => ({
+        _id: taskId,
+        doc: { ...task, caseTitle: scope.title, caseStatus: scope.status, openedBySub: scope.openedBySub },
+      })),
+    );
+    await guardedRows(
+      db.members,
+      write,
+      d.members.map((m) => ({
+        _id: `${scope.caseId}:${m.key}`,
+        doc: { ...m, caseId: scope.caseId, office: m.office },
+      })),
+    );
+  }
+
+  return {
+    async project(delta) {
+      await projectCase(delta);
+      log.debug('projected', { events: delta.events.length, write: delta.write });
+    },
+
+    async openMemberCases({ parentCaseId, cases }) {
+      const { client, info } = Context.current();
+      let opened = 0;
+      let existing = 0;
+      const snapshots = new Map<string, OfficeSnapshot>();
+      for (const office of new Set(cases.map((c) => c.office))) {
+        const snapshot = await officeSnapshot(db, office);
+        if (!snapshot) throw ApplicationFailure.nonRetryable(`unknown office ${office}`, 'UnknownOffice');
+        snapshots.set(office, snapshot);
       }
-      log.debug('projected', { events: events.length, version: snapshot.version });
+      // The rows first, so that the parent's list shows every worker whose case may be open; an existing row
+      // (a retried batch, or one a stage change reached already) is left as it is.
+      try {
+        await db.members.insertMany(
+          cases.map((c) => ({
+            _id: `${parentCaseId}:${c.member.key}`,
+            caseId: parentCaseId,
+            key: c.member.key,
+            name: c.member.name,
+            office: c.office,
+            memberCaseId: c.caseId,
+            stage: 'opened',
+            details: { ended: false },
+            writeSeq: 0,
+          })),
+          { ordered: false },
+        );
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      // A few starts at a time: enough to fill the round trips, not enough to swamp the server.
+      for (let i = 0; i < cases.length; i += 25) {
+        await Promise.all(
+          cases.slice(i, i + 25).map(async (c) => {
+            try {
+              const start: CaseStart = {
+                caseId: c.caseId,
+                procedure: c.procedure,
+                office: c.office,
+                ...(snapshots.get(c.office) as OfficeSnapshot),
+                input: c.input,
+                openedBy: SYSTEM,
+              };
+              await client.workflow.start(c.workflowType, {
+                workflowId: c.caseId,
+                taskQueue: info.taskQueue,
+                args: [start],
+                workflowIdConflictPolicy: 'FAIL',
+                // The business key is used once, even after that case has ended.
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              });
+              opened += 1;
+            } catch (err) {
+              // A retried batch: the case with this business key exists already.
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+              existing += 1;
+            }
+          }),
+        );
+        Context.current().heartbeat(i);
+      }
+      return { opened, existing };
     },
 
     earlierUnitPeriods({ unitKey, excludeCaseId }): Promise<UsedPeriod[]> {

@@ -1,4 +1,4 @@
-import type { ProjectionBatch } from '../domain/case-model';
+import type { ProjectionDelta } from '../domain/case-model';
 import type { AdmissionContext } from '../domain/procedure';
 import type { PublishedScoringRule } from '../domain/procedures/public-hiring';
 import type { L68List, L68Ranking, PublishedL68Rule } from '../domain/procedures/l68-ranking';
@@ -20,7 +20,13 @@ export interface ForwardReceipt {
 
 /** The activities a case workflow may call. Workflows import this type only (style.md §1). */
 export interface CaseActivities {
-  project(batch: ProjectionBatch): Promise<void>;
+  /** Writes a case's delta to the read model (a local activity: run in the worker, its input not in history). */
+  project(delta: ProjectionDelta): Promise<void>;
+  /** Opens member cases (a collective dismissal's workers) as workflows of their own, once per id. */
+  openMemberCases(input: {
+    parentCaseId: string;
+    cases: MemberCaseStart[];
+  }): Promise<{ opened: number; existing: number }>;
   earlierUnitPeriods(input: { unitKey: string; excludeCaseId: string }): Promise<UsedPeriod[]>;
   forwardToInps(input: ForwardToInpsInput): Promise<ForwardReceipt>;
   /** The periods of the units' other cases and the linked cases, as the admission rules read them. */
@@ -45,6 +51,17 @@ export interface CaseActivities {
   l68CampaignEmployers(input: { year: number }): Promise<CampaignEntry[]>;
   /** Sends a communication to an outside body (INPS, the GOL programme), once per idempotency key. */
   notify(input: NotifyInput): Promise<ForwardReceipt>;
+}
+
+/** A member's case to open: the activity adds the office's calendar and target (kept out of the parent's history). */
+export interface MemberCaseStart {
+  workflowType: string;
+  caseId: string;
+  procedure: string;
+  office: string;
+  input: Record<string, unknown>;
+  /** The member's row on the parent case, written (once) before its case opens. */
+  member: { key: string; name: string };
 }
 
 export interface NotifyInput {

@@ -20,6 +20,7 @@ import {
   publicRanking,
   scoringRuleSchema,
 } from '../domain/procedures/public-hiring';
+import { MOB_CODE } from '../domain/procedures/collective-dismissal';
 import { schemesFor } from '../domain/procedures/wage-guarantee';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
 import type { Db, OfficeDoc } from '../platform/db';
@@ -42,6 +43,7 @@ import {
   idempotencyKey,
   listCasesQuery,
   listTasksQuery,
+  listWorkersQuery,
   newsBody,
   officePatchBody,
   reasonBody,
@@ -80,6 +82,16 @@ const clockBody = z
 
 function param(req: Request, name: string): string {
   return parse(idParam, req.params[name], [name]);
+}
+
+/**
+ * The case a task belongs to, from the task's id (`<caseId>.T<n>`): task actions go straight to the case, whose
+ * workflow checks the caller's scope and the task. An id of another shape names no task.
+ */
+function caseIdOfTask(taskId: string): string {
+  const m = /^(.+)\.T\d+$/.exec(taskId);
+  if (!m?.[1]) throw problems.notFound(`Task ${taskId}`);
+  return m[1];
 }
 
 function encodeCursor(value: string): string {
@@ -375,11 +387,14 @@ export function createApp(deps: AppDeps): express.Express {
       const p = principalOf(req);
       const doc = await noticeDoc(param(req, 'id'));
       const data = parse(schema, req.body);
-      const view = await service.update(
+      // Open to every authenticated caller (candidates' portals): no case scope applies.
+      const view = await service.act(
+        p,
         doc._id,
         newsUpdate,
         { type, data, actor: actorOf(p) },
         requestKey(req),
+        { unscoped: true },
       );
       const apps = (view.facts.applications ?? []) as {
         applicationNo: string;
@@ -497,6 +512,35 @@ export function createApp(deps: AppDeps): express.Express {
 
   v1.get('/cases/:id/workers', async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
+    if (doc.procedure === MOB_CODE) {
+      // A collective dismissal's workers are rows of their own: paged, with the counts by stage.
+      const q = parse(listWorkersQuery, req.query);
+      const filter: Record<string, unknown> = { caseId: doc._id };
+      if (q.stage) filter.stage = q.stage;
+      const after = decodeCursor(q.cursor);
+      const rows = await deps.db.members
+        .find(after ? { ...filter, key: { $gt: after } } : filter)
+        .sort({ key: 1 })
+        .limit(q.limit + 1)
+        .lean();
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      res.json({
+        caseId: doc._id,
+        total: await deps.db.members.countDocuments(filter),
+        byStage: doc.facts.workersByStage ?? {},
+        items: page.map((r) => ({
+          taxCode: r.key,
+          name: r.name,
+          office: r.office,
+          caseId: r.memberCaseId,
+          stage: r.stage,
+          ended: r.details?.ended === true,
+        })),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(last.key) : null,
+      });
+      return;
+    }
     res.json({
       items: workersOf(doc).map((w) => ({
         taxCode: w.taxCode,
@@ -518,13 +562,15 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ caseId: doc._id, ...worker });
   });
 
+  // Case actions read nothing first: the workflow checks the caller's scope and the transition.
   v1.post('/cases/:id/news', async (req, res) => {
     const p = principalOf(req);
-    const doc = await service.getCaseDoc(p, param(req, 'id'));
+    const caseId = param(req, 'id');
     const body = parse(newsBody, req.body);
     res.json(
-      await service.update(
-        doc._id,
+      await service.act(
+        p,
+        caseId,
         newsUpdate,
         { type: body.type, data: body.data, actor: actorOf(p) },
         requestKey(req),
@@ -540,11 +586,11 @@ export function createApp(deps: AppDeps): express.Express {
   for (const [action, def, roles] of lifecycle) {
     v1.post(`/cases/:id/${action}`, async (req, res) => {
       const p = principalOf(req);
-      const doc = await service.getCaseDoc(p, param(req, 'id'));
+      const caseId = param(req, 'id');
       requireRole(req, roles, `${action} a case`);
       const body = parse(reasonBody, req.body);
       res.json(
-        await service.update(doc._id, def, { reason: body.reason, actor: actorOf(p) }, requestKey(req)),
+        await service.act(p, caseId, def, { reason: body.reason, actor: actorOf(p) }, requestKey(req)),
       );
     });
   }
@@ -613,12 +659,13 @@ export function createApp(deps: AppDeps): express.Express {
 
   v1.post('/tasks/:id/claim', async (req, res) => {
     const p = requireRole(req, STAFF, 'claim tasks');
-    const task = await service.getTaskDoc(p, param(req, 'id'));
+    const taskId = param(req, 'id');
     res.json(
-      await service.update(
-        task.caseId,
+      await service.act(
+        p,
+        caseIdOfTask(taskId),
         claimTaskUpdate,
-        { taskId: task._id, actor: actorOf(p) },
+        { taskId, actor: actorOf(p) },
         requestKey(req),
       ),
     );
@@ -626,14 +673,15 @@ export function createApp(deps: AppDeps): express.Express {
 
   v1.post('/tasks/:id/complete', async (req, res) => {
     const p = requireRole(req, STAFF, 'complete tasks');
-    const task = await service.getTaskDoc(p, param(req, 'id'));
+    const taskId = param(req, 'id');
     const body = parse(completeTaskBody, req.body);
     res.json(
-      await service.update(
-        task.caseId,
+      await service.act(
+        p,
+        caseIdOfTask(taskId),
         completeTaskUpdate,
         {
-          taskId: task._id,
+          taskId,
           outcome: body.outcome,
           data: body.data,
           actor: actorOf(p),
@@ -645,14 +693,15 @@ export function createApp(deps: AppDeps): express.Express {
 
   v1.post('/tasks/:id/reassign', async (req, res) => {
     const p = requireRole(req, ['supervisor', 'admin'], 'reassign tasks');
-    const task = await service.getTaskDoc(p, param(req, 'id'));
+    const taskId = param(req, 'id');
     const body = parse(reassignTaskBody, req.body);
     res.json(
-      await service.update(
-        task.caseId,
+      await service.act(
+        p,
+        caseIdOfTask(taskId),
         reassignTaskUpdate,
         {
-          taskId: task._id,
+          taskId,
           assignee: body.assignee,
           reason: body.reason,
           actor: actorOf(p),

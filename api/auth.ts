@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Role } from '../domain/case-model';
 import { ROLES } from '../domain/case-model';
+import type { CallerScope } from '../workflows/messages';
 import { problems } from './problem';
 
 export interface Principal {
@@ -73,6 +74,18 @@ export function canSeeCase(p: Principal, c: { office: string; openedBySub: strin
       return c.openedBySub === p.sub;
     default:
       return p.offices.includes(c.office);
+  }
+}
+
+/** The same scope as `canSeeCase`, handed to a case's Updates so that the workflow checks it. */
+export function callerScope(p: Principal): CallerScope {
+  switch (p.role) {
+    case 'admin':
+      return { offices: null, openedBySub: null };
+    case 'integrator':
+      return { offices: null, openedBySub: p.sub };
+    default:
+      return { offices: p.offices, openedBySub: null };
   }
 }
 

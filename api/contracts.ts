@@ -43,6 +43,15 @@ export const listCasesQuery = z
   })
   .strict();
 
+/** A page of a case's workers (a collective dismissal's rows), optionally of one stage. */
+export const listWorkersQuery = z
+  .object({
+    stage: z.string().min(1).max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: cursor.optional(),
+  })
+  .strict();
+
 export const eventsFeedQuery = z
   .object({ after: cursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
   .strict();

@@ -290,8 +290,20 @@ export function buildOpenApi(): Json {
       },
       '/v1/cases/{id}/workers': {
         get: {
-          summary: 'The workers of a CIGS case: status, obligations, absences and sanctions in short',
-          parameters: [idPath('id')],
+          summary:
+            "The workers of a case. A collective dismissal's are rows of their own, paged (stage, limit, cursor), " +
+            'with their total and the counts by stage; a CIGS case lists status, obligations, absences and sanctions in short',
+          parameters: [
+            idPath('id'),
+            { name: 'stage', in: 'query', required: false, schema: { type: 'string', maxLength: 64 } },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 500 },
+            },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+          ],
           responses: { '200': { description: 'workers' }, ...errors },
         },
       },

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -12,7 +13,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
-import type { Actor, CaseStart, CaseView } from '../domain/case-model';
+import type { Actor, CaseAck, CaseStart, CaseView } from '../domain/case-model';
 import { findProcedure } from '../domain/catalogue';
 import { OFFICES } from '../domain/offices';
 import type { ProcedureDef } from '../domain/procedure';
@@ -21,9 +22,9 @@ import { isDuplicateKey } from '../platform/db';
 import type { OfficeSnapshot } from '../platform/queries';
 import { admissionContext, officeSnapshot } from '../platform/queries';
 import { settledUpdate } from '../workflows/messages';
-import type { FieldIssue } from '../workflows/messages';
+import type { CallerScope, FieldIssue } from '../workflows/messages';
 import type { Principal } from './auth';
-import { canSeeCase } from './auth';
+import { callerScope, canSeeCase } from './auth';
 import { HttpProblem, problems, zodIssues } from './problem';
 
 export interface ServiceDeps {
@@ -40,6 +41,7 @@ export interface StartResult {
 }
 
 const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
+  CaseNotFound: { status: 404, slug: 'not-found' },
   TaskNotFound: { status: 404, slug: 'not-found' },
   TaskNotOpen: { status: 409, slug: 'task-not-open' },
   TaskAssignedToOther: { status: 409, slug: 'task-assigned-to-other' },
@@ -89,12 +91,12 @@ function hashRequest(body: unknown): string {
 
 /** The public view of a stored case. */
 export function caseFromDoc(doc: CaseDoc): CaseView {
-  const { _id, sortKey: _s, openedBySub: _o, assignees: _a, ...rest } = doc;
+  const { _id, sortKey: _s, openedBySub: _o, assignees: _a, writeSeq: _w, ...rest } = doc;
   return { caseId: _id, ...rest };
 }
 
 export function taskFromDoc(doc: TaskDoc): Record<string, unknown> {
-  const { _id, version: _v, ...rest } = doc;
+  const { _id, writeSeq: _w, openedBySub: _o, ...rest } = doc;
   return { taskId: _id, ...rest };
 }
 
@@ -211,18 +213,35 @@ export class CaseService {
       input,
       openedBy: actorOf(p),
     };
+    // One call starts the case and waits until it has settled and its read model is written (update-with-start):
+    // a GET right after sees it. A replayed start joins the running case; an ended one is read back.
+    const startWorkflowOperation = new WithStartWorkflowOperation(procedure.workflowType, {
+      workflowId: caseId,
+      taskQueue: this.deps.taskQueue,
+      args: [start],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
     try {
-      await this.deps.temporal.workflow.start(procedure.workflowType, {
-        workflowId: caseId,
-        taskQueue: this.deps.taskQueue,
-        args: [start],
-        workflowIdConflictPolicy: 'FAIL',
-      });
+      await this.bounded(caseId, () =>
+        this.deps.temporal.workflow.executeUpdateWithStart(settledUpdate, { startWorkflowOperation }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    // Wait until the case has settled and its read model is written, so that a GET right after sees it.
-    return this.bounded(caseId, () => this.handle(caseId).executeUpdate(settledUpdate));
+    return this.caseAfter(caseId, 0);
+  }
+
+  /** The case as the read model holds it once an action has been written (version `atLeast` or later). */
+  async caseAfter(caseId: string, atLeast: number): Promise<CaseView> {
+    const doc = await this.deps.db.cases.findById(caseId).lean();
+    if (!doc || doc.version < atLeast) {
+      // The Update answers only once its write is done: a missing case here is a fault, not a race.
+      throw new HttpProblem(503, 'read-model-behind', 'The case is not readable yet', `Case ${caseId}.`, {
+        retryAfterSeconds: 1,
+      });
+    }
+    return caseFromDoc(doc);
   }
 
   async getCaseDoc(p: Principal, caseId: string): Promise<CaseDoc> {
@@ -233,29 +252,57 @@ export class CaseService {
 
   async getTaskDoc(p: Principal, taskId: string): Promise<TaskDoc> {
     const task = await this.deps.db.tasks.findById(taskId).lean();
-    if (!task) throw problems.notFound(`Task ${taskId}`);
-    const owner = await this.deps.db.cases.findById(task.caseId, { office: 1, openedBySub: 1 }).lean();
-    if (!owner || !canSeeCase(p, owner)) throw problems.notFound(`Task ${taskId}`);
+    // The row carries its case's office and opener: one read decides.
+    if (!task || !canSeeCase(p, task)) throw problems.notFound(`Task ${taskId}`);
     return task;
   }
 
   /**
-   * Sends an Update to a case and maps a refusal to its problem. The call is bounded: a case engine that does not
-   * answer in time (no worker running) is a 503, not a hang. `requestKey` (the caller's Idempotency-Key) names the
-   * Update, so a retry of the same request joins the same Update and gets its outcome instead of acting twice.
+   * Sends an Update to a case on behalf of `p` and answers the case as it stands after it, read from the read
+   * model (written by the time the Update answers). The workflow checks the caller's scope, so nothing is read
+   * before: a case outside it is a 404, as is one that does not exist. The call is bounded: a case engine that
+   * does not answer in time (no worker running) is a 503, not a hang. `requestKey` (the caller's Idempotency-Key)
+   * names the Update, so a retry of the same request joins the same Update instead of acting twice.
    */
-  async update<Arg>(
+  async act<Arg extends { scope?: CallerScope }>(
+    p: Principal,
     caseId: string,
-    def: UpdateDefinition<CaseView, [Arg]>,
+    def: UpdateDefinition<CaseAck, [Arg]>,
     arg: Arg,
     requestKey?: string,
+    opts: { unscoped?: boolean } = {},
   ): Promise<CaseView> {
+    const ack = await this.update(p, caseId, def, arg, requestKey, opts);
+    return this.caseAfter(caseId, ack.version);
+  }
+
+  /** Sends an Update (as `act`) and answers only its acknowledgement. */
+  async update<Arg extends { scope?: CallerScope }>(
+    p: Principal,
+    caseId: string,
+    def: UpdateDefinition<CaseAck, [Arg]>,
+    arg: Arg,
+    requestKey?: string,
+    /** For actions open to every caller (an application to a public notice): no scope is checked. */
+    opts: { unscoped?: boolean } = {},
+  ): Promise<CaseAck> {
     const updateId = requestKey
       ? `${def.name}:${createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`
       : undefined;
-    return this.bounded(caseId, () =>
-      this.handle(caseId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }),
-    );
+    try {
+      return await this.bounded(caseId, () =>
+        this.handle(caseId).executeUpdate(def, {
+          args: [opts.unscoped ? arg : { ...arg, scope: callerScope(p) }],
+          ...(updateId ? { updateId } : {}),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof HttpProblem) || err.slug !== 'case-not-open') throw err;
+      // No running workflow: an ended case in the caller's scope, or no case at all.
+      const doc = await this.deps.db.cases.findById(caseId, { office: 1, openedBySub: 1 }).lean();
+      if (!doc || (!opts.unscoped && !canSeeCase(p, doc))) throw problems.notFound(`Case ${caseId}`);
+      throw err;
+    }
   }
 
   private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {

@@ -190,10 +190,53 @@ export interface CaseStart {
   openedBy: Actor;
 }
 
-/** A batch the workflow hands to the projection activity: new events and the resulting snapshot. */
-export interface ProjectionBatch {
+/** Who a case belongs to, carried on each batch so that its events and inbox rows are scoped without a read. */
+export interface CaseScope {
+  caseId: string;
+  procedure: string;
+  office: string;
+  openedBySub: string;
+  title: string;
+  status: CaseStatus;
+}
+
+/**
+ * One member of a case kept as a row of its own (a worker of a collective dismissal): the case holds counts, the
+ * API pages the rows. `key` is unique within the case (the worker's tax code).
+ */
+export interface MemberRow {
+  key: string;
+  name: string;
+  office: string;
+  /** The member's own case, when it has one (the worker's take-in-charge). */
+  memberCaseId: string | null;
+  stage: string;
+  /** Anything else shown on the row. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * What a flush hands to the projection: the new events, the paths of the case document that changed (never the
+ * whole case after the first batch), the inbox rows that changed and the member rows that changed. Its size
+ * depends on what happened, not on the size of the case.
+ */
+export interface ProjectionDelta {
+  scope: CaseScope;
+  /** The case's count of writes: the guard of every row this write touches (a late retry never regresses). */
+  write: number;
+  /** True on the case's first batch (and the first of a run continued as new): the document is created. */
+  create: boolean;
   events: CaseEvent[];
-  snapshot: CaseView;
-  /** The tasks that changed since the previous batch (absent: all of the snapshot's). */
-  tasks?: TaskView[];
+  set: Record<string, unknown>;
+  unset: string[];
+  tasks: TaskView[];
+  members: MemberRow[];
+}
+
+/** What an Update answers: where the case stands after it. The full case is read from the read model. */
+export interface CaseAck {
+  caseId: string;
+  version: number;
+  status: CaseStatus;
+  step: string;
 }

@@ -5,10 +5,12 @@
  */
 import mongoose, { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
-import type { CaseView, TaskView } from '../domain/case-model';
+import type { CaseView, MemberRow, TaskView } from '../domain/case-model';
 
 export interface CaseDoc extends Omit<CaseView, 'caseId'> {
   _id: string;
+  /** The case's count of writes, the guard of the next (see ProjectionDelta.write). */
+  writeSeq: number;
   /** Sortable id part (ULID): newest first, and the cursor of the list. */
   sortKey: string;
   openedBySub: string;
@@ -32,9 +34,18 @@ export interface EventDoc {
 
 export interface TaskDoc extends Omit<TaskView, 'taskId'> {
   _id: string;
-  version: number;
+  writeSeq: number;
   caseTitle: string;
   caseStatus: string;
+  /** Who opened the case: with `office`, the task's scope, checked without reading the case. */
+  openedBySub: string;
+}
+
+/** A member of a case as a row of its own (`<caseId>:<key>`): a collective dismissal's workers. */
+export interface MemberDoc extends MemberRow {
+  _id: string;
+  caseId: string;
+  writeSeq: number;
 }
 
 export interface OfficeDoc {
@@ -85,6 +96,7 @@ const caseSchema = new Schema<CaseDoc>(
     version: Number,
     openedBySub: String,
     assignees: [String],
+    writeSeq: Number,
     units: [String],
     nextDueAt: String,
   },
@@ -112,13 +124,20 @@ const taskSchema = new Schema<TaskDoc>(
     assignee: String,
     candidateRole: String,
     targetAt: String,
-    version: Number,
+    writeSeq: Number,
   },
   { ...loose, collection: 'tasks' },
 );
 taskSchema.index({ office: 1, status: 1, targetAt: 1 });
 taskSchema.index({ assignee: 1, status: 1 });
 taskSchema.index({ caseId: 1 });
+
+const memberSchema = new Schema<MemberDoc>(
+  { _id: String, caseId: String, key: String, stage: String, office: String, writeSeq: Number },
+  { ...loose, collection: 'case_members' },
+);
+memberSchema.index({ caseId: 1, key: 1 });
+memberSchema.index({ caseId: 1, stage: 1, key: 1 });
 
 const officeSchema = new Schema<OfficeDoc>({ _id: String }, { ...loose, collection: 'offices' });
 const principalSchema = new Schema<PrincipalDoc>({ _id: String }, { ...loose, collection: 'principals' });
@@ -151,6 +170,7 @@ export interface Db {
   cases: Model<CaseDoc>;
   events: Model<EventDoc>;
   tasks: Model<TaskDoc>;
+  members: Model<MemberDoc>;
   offices: Model<OfficeDoc>;
   principals: Model<PrincipalDoc>;
   idempotency: Model<IdempotencyDoc>;
@@ -172,6 +192,7 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     cases: connection.model<CaseDoc>('Case', caseSchema),
     events: connection.model<EventDoc>('CaseEvent', eventSchema),
     tasks: connection.model<TaskDoc>('Task', taskSchema),
+    members: connection.model<MemberDoc>('CaseMember', memberSchema),
     offices: connection.model<OfficeDoc>('Office', officeSchema),
     principals: connection.model<PrincipalDoc>('Principal', principalSchema),
     idempotency: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
@@ -179,7 +200,7 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     scoringRules: connection.model<ScoringRuleDoc>('ScoringRule', scoringRuleSchema),
     close: () => connection.close(),
   };
-  for (const m of [db.cases, db.events, db.tasks, db.scoringRules]) await m.createIndexes();
+  for (const m of [db.cases, db.events, db.tasks, db.members, db.scoringRules]) await m.createIndexes();
   return db;
 }
 

@@ -30,9 +30,9 @@ import {
 import { SECTORS, capCheckView } from '../domain/procedures/wage-guarantee';
 import type { Period } from '../domain/schemas';
 import { DECISION_OUTCOME, awaitDecision } from './inps-steps';
-import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
+import { CaseKernel, caseActivities, notify, refuse, startInput } from './kernel';
 
-const { admissionData, notify } = caseActivities;
+const { admissionData } = caseActivities;
 
 export async function cigStraordinaria(start: CaseStart): Promise<CaseView> {
   const input = startInput(cigsStartInput, start, 'CIGS');
@@ -344,15 +344,13 @@ async function application(
 /** Art. 22-ter c.2: the workers of a transition agreement enter the GOL programme. */
 async function referToGol(k: CaseKernel, input: CigsStartInput, workers: CigsWorker[]): Promise<void> {
   for (const w of workers) w.golProgramme = true;
-  const receipt = await k.external(() =>
-    notify({
-      caseId: k.view.caseId,
-      idempotencyKey: `${k.view.caseId}:gol`,
-      to: 'GOL',
-      subject: 'Workers of a transition agreement (art. 22-ter)',
-      payload: { employer: input.employer.taxCode, workers: workers.map((w) => w.taxCode) },
-    }),
-  );
+  const receipt = await notify({
+    caseId: k.view.caseId,
+    idempotencyKey: `${k.view.caseId}:gol`,
+    to: 'GOL',
+    subject: 'Workers of a transition agreement (art. 22-ter)',
+    payload: { employer: input.employer.taxCode, workers: workers.map((w) => w.taxCode) },
+  });
   k.recordDocument(
     'gol-referral',
     `${workers.length} worker(s) referred to the GOL programme (art. 22-ter c.2)`,
@@ -475,15 +473,13 @@ async function recordAttendance(
   w.unjustifiedAbsences += 1;
   const step = sanctionFor(w.unjustifiedAbsences, a.sessionDate);
   const n = w.sanctions.length + 1;
-  const receipt = await k.external(() =>
-    notify({
-      caseId: k.view.caseId,
-      idempotencyKey: `${k.view.caseId}:sanction:${w.taxCode}:${n}`,
-      to: 'INPS',
-      subject: `Conditionality sanction: ${step.title}`,
-      payload: { worker: w.taxCode, sanction: step.sanction, absence: a, legalBasis: step.legalBasis },
-    }),
-  );
+  const receipt = await notify({
+    caseId: k.view.caseId,
+    idempotencyKey: `${k.view.caseId}:sanction:${w.taxCode}:${n}`,
+    to: 'INPS',
+    subject: `Conditionality sanction: ${step.title}`,
+    payload: { worker: w.taxCode, sanction: step.sanction, absence: a, legalBasis: step.legalBasis },
+  });
   w.sanctions.push({
     step: n,
     sanction: step.sanction,

@@ -3,10 +3,8 @@
  * administrative phase, the dismissals and their list with the checks the law puts on them, then a
  * take-in-charge case (workflows/take-in-charge.ts) for every dismissed worker, followed from here.
  */
-import type { ChildWorkflowHandle } from '@temporalio/workflow';
-import { setHandler, startChild } from '@temporalio/workflow';
-import type { CaseStart, CaseView } from '../domain/case-model';
-import { SYSTEM } from '../domain/case-model';
+import { condition, setHandler, sleep } from '@temporalio/workflow';
+import type { CaseStart, CaseView, MemberRow } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import type { DeadlineRule } from '../domain/deadlines';
 import type { DismissedWorker, MobStartInput } from '../domain/procedures/collective-dismissal';
@@ -26,66 +24,179 @@ import {
   unionsReceipt,
 } from '../domain/procedures/collective-dismissal';
 import { PIC_CODE } from '../domain/procedures/take-in-charge';
+import type { KernelState } from './kernel';
 import { CaseKernel, caseActivities, startInput } from './kernel';
 import type { WorkerStage } from './messages';
 import { workerStageSignal } from './messages';
-import type { presaInCarico } from './take-in-charge';
 
-const { admissionData, officeSnapshot } = caseActivities;
+const { admissionData, openMemberCases } = caseActivities;
 
+/** A worker of the case as the workflow follows it; the read model holds it as a member row. */
 interface WorkerRow {
   taxCode: string;
   name: string;
   office: string;
   caseId: string;
   stage: string;
+  ended: boolean;
+  naspiAppliedOn: string | null;
 }
 
-export async function licenziamentoCollettivo(start: CaseStart): Promise<CaseView> {
+/** Where the take-in-charge phase stands, carried into a run continued as new. */
+export interface MobResume {
+  kernel: KernelState;
+  workers: WorkerRow[];
+  /** How many of the workers' cases are open (they are opened in batches, in order). */
+  opened: number;
+  dismissedOn: IsoDate;
+  employerName: string;
+}
+
+export interface MobOptions {
+  /** Set by a run continued as new. */
+  resume?: MobResume;
+  /** Continue as new past this many history events even before Temporal suggests it (tests lower it). */
+  continueAsNewAfterEvents?: number;
+}
+
+/** Workers' cases opened per activity call: each call's input is stored in history, so it stays small. */
+const OPEN_BATCH = 100;
+/** Stage changes of the workers are written together, at most this often (one write per batch, not per signal). */
+const STAGE_BATCH_WINDOW = '1 second';
+/** At most this many stage changes in one event. */
+const STAGE_BATCH_MAX = 500;
+
+export async function licenziamentoCollettivo(start: CaseStart, options: MobOptions = {}): Promise<CaseView> {
   const input = startInput(mobStartInput, start, 'collective-dismissal');
   const body = consultingBody(input.productionUnits);
-  const k = new CaseKernel(start, mobProcedure, {
-    title: `Collective dismissal ${input.employer.name} – ${plannedDismissals(input)} redundancies`,
-    parties: [
-      { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
-      ...input.productionUnits.map((u) => ({
-        role: 'production unit',
-        name: `${u.address}, ${u.municipality} (${u.province})`,
-        identifier: u.id,
-      })),
-      ...input.openingNotice.recipients.map((r) => ({ role: r.kind, name: r.name, identifier: null })),
-      { role: 'mediator', name: body.name, identifier: null },
-    ],
-    keys: { employer: input.employer.taxCode, ...(input.cigsCaseId ? { cigsCase: input.cigsCaseId } : {}) },
-    units: mobUnitKeys(input),
-  });
-  // Each worker's case reports its stage; the counts are shown on this case.
-  const workers: WorkerRow[] = [];
-  setHandler(workerStageSignal, (s: WorkerStage) => {
-    const row = workers.find((w) => w.caseId === s.caseId);
-    if (!row || row.stage === s.stage) return;
-    row.stage = s.stage;
-    k.view.facts.workersByStage = countStages(workers);
-    k.emit('WorkerStageChanged', `${row.name}: ${s.stage}`, {
-      caseId: s.caseId,
-      taxCode: s.taxCode,
-      stage: s.stage,
-    });
-  });
-  return k.run(() => runMob(k, input, body, workers));
+  const k = new CaseKernel(
+    start,
+    mobProcedure,
+    {
+      title: `Collective dismissal ${input.employer.name} – ${plannedDismissals(input)} redundancies`,
+      parties: [
+        { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
+        ...input.productionUnits.map((u) => ({
+          role: 'production unit',
+          name: `${u.address}, ${u.municipality} (${u.province})`,
+          identifier: u.id,
+        })),
+        ...input.openingNotice.recipients.map((r) => ({ role: r.kind, name: r.name, identifier: null })),
+        { role: 'mediator', name: body.name, identifier: null },
+      ],
+      keys: { employer: input.employer.taxCode, ...(input.cigsCaseId ? { cigsCase: input.cigsCaseId } : {}) },
+      units: mobUnitKeys(input),
+    },
+    options.resume?.kernel,
+  );
+  const followed = new FollowedWorkers(k, options.resume?.workers ?? []);
+  const resume = options.resume;
+  if (resume) {
+    // A run continued as new: straight back to following the workers' cases.
+    return k.run(() =>
+      takeInCharge(k, followed, resume.opened, resume.dismissedOn, resume.employerName, start, options),
+    );
+  }
+  return k.run(() => runMob(k, input, body, followed, start, options));
 }
 
-function countStages(workers: readonly WorkerRow[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const w of workers) counts[w.stage] = (counts[w.stage] ?? 0) + 1;
-  return counts;
+/**
+ * The workers' cases as this case follows them. Each reports its stage by signal; the changes are written in
+ * batches (one event and one write per batch, with the changed member rows), and the case shows the counts.
+ */
+class FollowedWorkers {
+  readonly rows: WorkerRow[];
+  private readonly byCase = new Map<string, WorkerRow>();
+  private readonly changed = new Set<string>();
+
+  constructor(
+    private readonly k: CaseKernel,
+    rows: WorkerRow[],
+  ) {
+    this.rows = rows;
+    for (const r of rows) this.byCase.set(r.caseId, r);
+    setHandler(workerStageSignal, (s: WorkerStage) => this.report(s));
+    void this.writeInBatches();
+  }
+
+  get ended(): number {
+    return this.rows.filter((r) => r.ended).length;
+  }
+
+  /** Follows these workers; their rows are written as their cases open. */
+  add(rows: WorkerRow[]): void {
+    for (const r of rows) {
+      this.rows.push(r);
+      this.byCase.set(r.caseId, r);
+    }
+  }
+
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const w of this.rows) counts[w.stage] = (counts[w.stage] ?? 0) + 1;
+    return counts;
+  }
+
+  private report(s: WorkerStage): void {
+    const row = this.byCase.get(s.caseId);
+    if (!row || (row.stage === s.stage && row.ended === (s.ended === true))) return;
+    row.stage = s.stage;
+    row.ended = row.ended || s.ended === true;
+    this.changed.add(row.caseId);
+  }
+
+  get pending(): boolean {
+    return this.changed.size > 0;
+  }
+
+  /** Writes the changes gathered so far: member rows, counts, and one event naming them. */
+  write(): void {
+    while (this.changed.size > 0) {
+      const batch = [...this.changed].slice(0, STAGE_BATCH_MAX);
+      const changes = batch.flatMap((id) => {
+        this.changed.delete(id);
+        const row = this.byCase.get(id);
+        if (!row) return [];
+        this.k.putMember(memberOf(row));
+        return [{ caseId: row.caseId, taxCode: row.taxCode, stage: row.stage, ended: row.ended }];
+      });
+      this.k.view.facts.workersByStage = this.counts();
+      this.k.view.facts.workersEnded = this.ended;
+      const summary =
+        changes.length === 1 && changes[0]
+          ? `${this.byCase.get(changes[0].caseId)?.name ?? changes[0].taxCode}: ${changes[0].stage}`
+          : `${changes.length} workers changed stage`;
+      this.k.emit('WorkerStageChanged', summary, { changes });
+    }
+  }
+
+  private async writeInBatches(): Promise<void> {
+    for (;;) {
+      await condition(() => this.changed.size > 0);
+      await sleep(STAGE_BATCH_WINDOW);
+      this.write();
+    }
+  }
+}
+
+function memberOf(r: WorkerRow): MemberRow {
+  return {
+    key: r.taxCode,
+    name: r.name,
+    office: r.office,
+    memberCaseId: r.caseId,
+    stage: r.stage,
+    details: { ended: r.ended },
+  };
 }
 
 async function runMob(
   k: CaseKernel,
   input: MobStartInput,
   body: { kind: string; name: string },
-  workers: WorkerRow[],
+  workers: FollowedWorkers,
+  start: CaseStart,
+  options: MobOptions,
 ): Promise<void> {
   const conditions = halvingConditions(input);
   const planned = plannedDismissals(input);
@@ -95,7 +206,9 @@ async function runMob(
     mediator: body.name,
     cigsCaseId: input.cigsCaseId ?? null,
     agreement: null,
-    workers,
+    workersTotal: 0,
+    workersOpened: 0,
+    workersEnded: 0,
     workersByStage: {},
   };
   k.recordDocument(
@@ -214,14 +327,22 @@ async function runMob(
   for (const c of checks) k.recordCheck(c);
   k.view.facts.legalDefects = checks.filter((c) => c.result === 'defect').map((c) => c.id);
 
-  await takeInCharge(k, dismissed, notifiedOn, input.employer.name, workers);
-  k.close(
-    'completed',
-    `${workers.length} worker(s) taken in charge: ` +
-      Object.entries(countStages(workers))
-        .map(([s, n]) => `${n} ${s}`)
-        .join(', '),
+  // Each worker becomes a member row with a take-in-charge case of its own, opened in the background.
+  const [, year, ulid] = k.view.caseId.split('-');
+  workers.add(
+    dismissed.map((w, i) => ({
+      taxCode: w.taxCode,
+      name: w.name,
+      office: w.office ?? k.view.office,
+      caseId: `${PIC_CODE}-${year}-${ulid}W${String(i + 1).padStart(3, '0')}`,
+      stage: 'opened',
+      ended: false,
+      naspiAppliedOn: w.naspiAppliedOn ?? null,
+    })),
   );
+  k.view.facts.workersTotal = dismissed.length;
+  k.view.facts.workersByStage = workers.counts();
+  await takeInCharge(k, workers, 0, notifiedOn, input.employer.name, start, options);
 }
 
 /** Art. 4 cc.5–8: the union phase and, without agreement, the administrative phase. */
@@ -315,55 +436,78 @@ function agreedDaysOf(data: Record<string, unknown> | null): number | null {
   return typeof data?.agreedDismissalDays === 'number' ? data.agreedDismissalDays : null;
 }
 
-/** Opens a take-in-charge case for every dismissed worker and follows them until each has ended. */
+/**
+ * Opens a take-in-charge case for every dismissed worker, in batches from `opened` on, and follows them until each
+ * has ended. While it does, the case counts as settled (the list step answers at once); it continues as new when
+ * its history grows long, carrying the workers.
+ */
 async function takeInCharge(
   k: CaseKernel,
-  dismissed: readonly DismissedWorker[],
+  workers: FollowedWorkers,
+  opened: number,
   dismissedOn: IsoDate,
   employerName: string,
-  workers: WorkerRow[],
+  start: CaseStart,
+  options: MobOptions,
 ): Promise<void> {
-  k.setStep(`take-in-charge of ${dismissed.length} worker(s)`);
-  const [, year, ulid] = k.view.caseId.split('-');
-  const snapshots = new Map<string, Awaited<ReturnType<typeof officeSnapshot>>>();
-  const handles: ChildWorkflowHandle<typeof presaInCarico>[] = [];
-  for (const [i, w] of dismissed.entries()) {
-    const office = w.office ?? k.view.office;
-    if (!snapshots.has(office)) snapshots.set(office, await officeSnapshot({ office }));
-    const snapshot = snapshots.get(office);
-    if (!snapshot) continue;
-    const caseId = `${PIC_CODE}-${year}-${ulid}W${String(i + 1).padStart(3, '0')}`;
-    workers.push({ taxCode: w.taxCode, name: w.name, office, caseId, stage: 'opened' });
-    const start: CaseStart = {
-      caseId,
-      procedure: PIC_CODE,
-      office,
-      ...snapshot,
-      input: {
-        worker: {
-          taxCode: w.taxCode,
-          name: w.name,
-          dismissedOn,
-          ...(w.naspiAppliedOn ? { naspiAppliedOn: w.naspiAppliedOn } : {}),
-        },
-        employerName,
-        parentCaseId: k.view.caseId,
-        suggestedGolPath: 5,
-      },
-      openedBy: SYSTEM,
-    };
+  const total = workers.rows.length;
+  k.setStep(`take-in-charge of ${total} worker(s)`);
+  const continueIfDue = async (done: number): Promise<void> => {
+    if (!k.continueAsNewDue(options.continueAsNewAfterEvents)) return;
+    workers.write();
+    await k.continueAsNew((kernel) => [
+      start,
+      {
+        ...options,
+        resume: { kernel, workers: workers.rows, opened: done, dismissedOn, employerName },
+      } satisfies MobOptions,
+    ]);
+  };
+  for (let from = opened; from < total; from += OPEN_BATCH) {
+    const batch = workers.rows.slice(from, from + OPEN_BATCH);
     // A withdrawn dismissal case leaves its workers' cases running: they still need their pact.
-    handles.push(
-      await startChild<typeof presaInCarico>('presaInCarico', {
-        workflowId: caseId,
-        args: [start],
-        parentClosePolicy: 'ABANDON',
+    await k.external(() =>
+      openMemberCases({
+        parentCaseId: k.view.caseId,
+        cases: batch.map((w) => ({
+          member: { key: w.taxCode, name: w.name },
+          workflowType: 'presaInCarico',
+          caseId: w.caseId,
+          procedure: PIC_CODE,
+          office: w.office,
+          input: {
+            worker: {
+              taxCode: w.taxCode,
+              name: w.name,
+              dismissedOn,
+              ...(w.naspiAppliedOn ? { naspiAppliedOn: w.naspiAppliedOn } : {}),
+            },
+            employerName,
+            parentCaseId: k.view.caseId,
+            suggestedGolPath: 5,
+          },
+        })),
       }),
     );
+    k.view.facts.workersOpened = Math.min(total, from + batch.length);
+    k.emit('ChildCasesOpened', `${batch.length} take-in-charge case(s) opened`, {
+      cases: batch.map((w) => ({ caseId: w.caseId, taxCode: w.taxCode, office: w.office })),
+    });
+    await continueIfDue(from + batch.length);
   }
-  k.view.facts.workersByStage = countStages(workers);
-  k.emit('ChildCasesOpened', `${workers.length} take-in-charge case(s) opened`, {
-    cases: workers.map((w) => ({ caseId: w.caseId, taxCode: w.taxCode, office: w.office })),
-  });
-  await k.external(() => Promise.allSettled(handles.map((h) => h.result())));
+  for (;;) {
+    await k.external(() =>
+      condition(() => workers.ended >= total || k.continueAsNewDue(options.continueAsNewAfterEvents)),
+    );
+    if (workers.ended >= total) break;
+    await continueIfDue(total);
+  }
+  workers.write();
+  k.close(
+    'completed',
+    `${total} worker(s) taken in charge: ` +
+      Object.entries(workers.counts())
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', '),
+  );
 }

@@ -3,30 +3,39 @@
  * events, opens and closes tasks, runs legal deadlines and service targets as durable timers that stop while the
  * case is suspended, and answers the Updates of workflows/messages.ts.
  *
- * Events and the snapshot are written to MongoDB by the `project` activity, strictly in order (one chain), with
- * an id per event and a version guard, so that a retried activity never duplicates or regresses anything.
+ * The read model is written by the `project` local activity, strictly in order (one chain), with an id per event
+ * and a version guard, so that a retried write never duplicates or regresses anything. Each write carries a delta
+ * (new events, changed paths of the case, changed inbox and member rows): a local activity's input is not stored in
+ * history, and what it carries does not grow with the case. Updates answer a small acknowledgement; callers read
+ * the case from the read model, which is written by then.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { LocalActivityOptions } from '@temporalio/workflow';
 import {
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   isCancellation,
   condition,
+  continueAsNew,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { CaseActivities } from '../activities/types';
 import type {
   Actor,
+  CaseAck,
   CaseEvent,
   CaseEventType,
   CaseStart,
   CaseView,
   CheckView,
   DeadlineView,
+  MemberRow,
+  ProjectionDelta,
   Role,
   TaskView,
 } from '../domain/case-model';
@@ -36,7 +45,9 @@ import { endOfRomeDay, romeDate } from '../domain/dates';
 import type { DeadlineRule } from '../domain/deadlines';
 import { computeDeadline, serviceTargetDay } from '../domain/deadlines';
 import type { ProcedureDef, TaskFormDef } from '../domain/procedure';
+import { ViewDiff } from '../domain/view-diff';
 import type {
+  CallerScope,
   CompleteTaskInput,
   FieldIssue,
   LifecycleInput,
@@ -57,12 +68,15 @@ import {
   withdrawUpdate,
 } from './messages';
 
-/** Writing the read model must eventually succeed: retried without limit, with backoff. */
-const projectionOptions: ActivityOptions = {
+/**
+ * Writing the read model must eventually succeed: retried without limit, with backoff. A local activity runs in
+ * the worker within the same workflow task (no round trip through the server) and its input stays out of history.
+ */
+const projectionOptions: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
-const { project } = proxyActivities<CaseActivities>(projectionOptions);
+const { project } = proxyLocalActivities<CaseActivities>(projectionOptions);
 
 /**
  * The case's lookups and outbox writes (admission data, office snapshots, scoring rules, notifications): short
@@ -72,6 +86,13 @@ export const caseActivities = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/**
+ * Writes to the case's own outbox (communications to INPS, the GOL programme, the inspectorate): one short write
+ * to our own database, run in the worker within the workflow task, so an Update that leads to it waits for it and
+ * answers the step after.
+ */
+export const { notify } = proxyLocalActivities<CaseActivities>(projectionOptions);
 
 /** The case's start input, parsed with its procedure's schema; a case that cannot be read fails for good. */
 export function startInput<T>(schema: z.ZodType<T>, start: CaseStart, what: string): T {
@@ -114,9 +135,24 @@ export interface CaseHeader {
   units?: string[];
 }
 
+/**
+ * What a case carries into a run continued as new: its view and counters. The procedure adds where its flow
+ * stands; the kernel re-arms the service-target watchers of the open tasks.
+ */
+export interface KernelState {
+  view: CaseView;
+  seq: number;
+  writes: number;
+  taskSeq: number;
+  acceptedNews: string[];
+  news: [string, Record<string, unknown>[]][];
+}
+
 export class CaseKernel {
   readonly view: CaseView;
   private seq = 0;
+  /** Writes made so far: the guard of every write, so that a late retry never overwrites a newer one. */
+  private writes = 0;
   private taskSeq = 0;
   private pending: CaseEvent[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -133,14 +169,40 @@ export class CaseKernel {
   private readonly taskChecks = new Map<string, (outcome: string, data: Record<string, unknown>) => void>();
   /** Cancels the procedure's main flow (set by `run`). */
   private stopMain: () => void = () => undefined;
-  /** The inbox rows as last handed to the projection, to send only what changed. */
+  /** What the read model holds of the view, to send only what changed. */
+  private readonly diff = new ViewDiff();
+  /** The inbox rows as last handed to the projection. */
   private readonly writtenTasks = new Map<string, string>();
+  /** Member rows changed since the last write, by key. */
+  private readonly pendingMembers = new Map<string, MemberRow>();
+  private writtenAssignees = '';
+  /** The next write creates the case document (the first of the case, or of a run continued as new). */
+  private create = true;
+  /** A write is being put together at the end of this step. */
+  private flushQueued = false;
 
   constructor(
     readonly start: CaseStart,
     readonly procedure: ProcedureDef,
     header: CaseHeader,
+    restored?: KernelState,
   ) {
+    if (restored) {
+      this.view = restored.view;
+      this.seq = restored.seq;
+      this.writes = restored.writes;
+      this.taskSeq = restored.taskSeq;
+      for (const t of restored.acceptedNews) this.acceptedNews.add(t);
+      for (const [type, items] of restored.news) this.news.set(type, items);
+      // The read model holds this view already: only what changes from here is written.
+      this.diff.prime(this.view as unknown as Record<string, unknown>);
+      for (const t of this.view.tasks) this.writtenTasks.set(t.taskId, JSON.stringify(t));
+      this.writtenAssignees = JSON.stringify(this.assignees());
+      this.create = false;
+      this.installHandlers();
+      for (const t of this.view.tasks) if (t.status === 'open') this.watch(t);
+      return;
+    }
     this.view = {
       caseId: start.caseId,
       procedure: procedure.code,
@@ -172,6 +234,52 @@ export class CaseKernel {
     this.emit('CaseOpened', `Case opened: ${header.title}`, { input: start.input }, start.openedBy);
   }
 
+  /** The state a run continued as new starts from (call once the case has settled). */
+  state(): KernelState {
+    return {
+      view: this.view,
+      seq: this.seq,
+      writes: this.writes,
+      taskSeq: this.taskSeq,
+      acceptedNews: [...this.acceptedNews],
+      news: [...this.news.entries()],
+    };
+  }
+
+  /** Where the case stands, as Updates answer it. */
+  get ack(): CaseAck {
+    return {
+      caseId: this.view.caseId,
+      version: this.view.version,
+      status: this.view.status,
+      step: this.view.step,
+    };
+  }
+
+  /**
+   * True when Temporal suggests continuing as new (the history is getting long). `force` is a lowered threshold
+   * for tests: the number of history events past which the case continues anyway.
+   */
+  continueAsNewDue(forceAfterEvents?: number): boolean {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested || (forceAfterEvents !== undefined && info.historyLength > forceAfterEvents)
+    );
+  }
+
+  /**
+   * Continues the case as a new run, once every event is written and every Update handler has finished: `next`
+   * builds the new run's input from the kernel's state. Never returns.
+   */
+  async continueAsNew<A extends unknown[]>(next: (state: KernelState) => A): Promise<never> {
+    await condition(() => this.pending.length === 0 && this.inFlight === 0 && allHandlersFinished());
+    // What changed without an event is written too: the new run starts from what the read model holds.
+    this.scheduleFlush();
+    await condition(() => this.inFlight === 0 && allHandlersFinished());
+    log.info('case continues as new', { caseId: this.view.caseId, version: this.view.version });
+    return continueAsNew<(...args: A) => Promise<unknown>>(...next(this.state()));
+  }
+
   get today(): IsoDate {
     return romeDate(Date.now());
   }
@@ -198,28 +306,100 @@ export class CaseKernel {
     this.scheduleFlush();
   }
 
+  /** Adds or changes a member row, written with the next event (the case keeps only counts). */
+  putMember(row: MemberRow): void {
+    this.pendingMembers.set(row.key, row);
+  }
+
+  private assignees(): string[] {
+    return [
+      ...new Set(
+        this.view.tasks
+          .filter((t) => t.status === 'open' && t.assignee !== null)
+          .map((t) => t.assignee as string),
+      ),
+    ];
+  }
+
+  /**
+   * Writes what changed since the last write, in order after it: the new events, the changed paths of the view
+   * (a step set without an event too), the changed inbox and member rows. Nothing when nothing changed.
+   *
+   * What a write carries is decided when it is scheduled (at the end of the current synchronous step, so that
+   * the events of one step go together), never when the previous write comes back: the commands a workflow
+   * issues must not depend on when a local activity completes, or a replay would not find them.
+   */
   private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
     this.inFlight += 1;
-    this.chain = this.chain.then(async () => {
-      try {
-        if (this.pending.length === 0) return;
-        const events = this.pending.splice(0, this.pending.length);
-        this.view.nextDueAt = this.computeNextDue();
-        // A deep copy: the snapshot must not change while the activity is scheduled.
-        const snapshot = JSON.parse(JSON.stringify(this.view)) as CaseView;
-        // Only the inbox rows that changed since the last write are sent again (each write costs a round trip).
-        const tasks = snapshot.tasks.filter((t) => {
-          const text = JSON.stringify(t);
-          if (this.writtenTasks.get(t.taskId) === text) return false;
-          this.writtenTasks.set(t.taskId, text);
-          return true;
-        });
-        // The read model must be written even while the procedure's scope is being cancelled.
-        await CancellationScope.nonCancellable(() => project({ events, snapshot, tasks }));
-      } finally {
+    void Promise.resolve().then(() => {
+      this.flushQueued = false;
+      const delta = this.takeDelta();
+      if (!delta) {
         this.inFlight -= 1;
+        return;
       }
+      this.chain = this.chain.then(async () => {
+        try {
+          // The read model must be written even while the procedure's scope is being cancelled.
+          await CancellationScope.nonCancellable(() => project(delta));
+        } finally {
+          this.inFlight -= 1;
+        }
+      });
     });
+  }
+
+  /** What changed since the last write, or null when nothing did. */
+  private takeDelta(): ProjectionDelta | null {
+    const events = this.pending.splice(0, this.pending.length);
+    const members = [...this.pendingMembers.values()];
+    this.pendingMembers.clear();
+    this.view.nextDueAt = this.computeNextDue();
+    const { set, unset } = this.diff.changes(this.view as unknown as Record<string, unknown>);
+    const assignees = this.assignees();
+    if (JSON.stringify(assignees) !== this.writtenAssignees) {
+      set.assignees = assignees;
+      this.writtenAssignees = JSON.stringify(assignees);
+    }
+    // Only the inbox rows that changed since the last write are sent again.
+    const tasks = this.view.tasks
+      .filter((t) => {
+        const text = JSON.stringify(t);
+        if (this.writtenTasks.get(t.taskId) === text) return false;
+        this.writtenTasks.set(t.taskId, text);
+        return true;
+      })
+      .map((t) => ({ ...t }));
+    const nothing =
+      events.length === 0 &&
+      members.length === 0 &&
+      tasks.length === 0 &&
+      unset.length === 0 &&
+      Object.keys(set).length === 0;
+    if (nothing) return null;
+    const create = this.create;
+    this.create = false;
+    this.writes += 1;
+    const v = this.view;
+    return {
+      scope: {
+        caseId: v.caseId,
+        procedure: v.procedure,
+        office: v.office,
+        openedBySub: v.openedBy.sub,
+        title: v.title,
+        status: v.status,
+      },
+      write: this.writes,
+      create,
+      events,
+      set,
+      unset,
+      tasks,
+      members,
+    };
   }
 
   private computeNextDue(): string | null {
@@ -237,10 +417,15 @@ export class CaseKernel {
     return this.mainWait !== null && !this.mainWait();
   }
 
-  /** Resolves when the main flow is blocked again and every event has been written. */
-  async settle(): Promise<CaseView> {
+  /**
+   * Resolves when the main flow is blocked again and the read model holds the case as it stands (its events, and
+   * what changed without one, such as the step): a caller reading it next sees its action applied.
+   */
+  async settle(): Promise<CaseAck> {
     await condition(() => this.settled);
-    return this.view;
+    this.scheduleFlush();
+    await condition(() => this.settled);
+    return this.ack;
   }
 
   // ---- waiting ----
@@ -384,11 +569,15 @@ export class CaseKernel {
     };
     this.view.tasks.push(task);
     this.emit('TaskOpened', `Task opened: ${form.title}`, { task });
+    this.watch(task);
+    return task;
+  }
+
+  private watch(task: TaskView): void {
     void this.watchServiceTarget(task).catch((err: unknown) => {
       // A withdrawn case cancels the watcher with the procedure: nothing to escalate then.
       if (!isCancellation(err)) throw err;
     });
-    return task;
   }
 
   /** The office's service target: a missed target escalates the task to the office's supervisors. */
@@ -521,7 +710,10 @@ export class CaseKernel {
   }
 
   recordCheck(check: CheckView): void {
-    this.view.checks = [...this.view.checks.filter((c) => c.id !== check.id), check];
+    // Replaced in place, so that the read model receives only this check.
+    const at = this.view.checks.findIndex((c) => c.id === check.id);
+    if (at >= 0) this.view.checks[at] = check;
+    else this.view.checks.push(check);
     this.emit('CheckRecorded', `${check.title}: ${check.result} — ${check.explanation}`, { check });
   }
 
@@ -608,7 +800,9 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ taskId, outcome, data, actor }: CompleteTaskInput) => {
+        validator: (input: CompleteTaskInput) => {
+          this.checkScope(input.scope);
+          const { taskId, outcome, data, actor } = input;
           const task = this.openTaskOrRefuse(taskId);
           if (this.view.status === 'suspended')
             refuse('CaseSuspended', 'the case is suspended: resume it first');
@@ -650,7 +844,9 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ taskId, actor }: TaskActionInput) => {
+        validator: (input: TaskActionInput) => {
+          this.checkScope(input.scope);
+          const { taskId, actor } = input;
           const task = this.openTaskOrRefuse(taskId);
           if (actor.role === 'system' || !STAFF.includes(actor.role))
             refuse('RoleNotAllowed', `the role ${actor.role} may not claim tasks`);
@@ -676,7 +872,9 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ taskId, actor }: ReassignTaskInput) => {
+        validator: (input: ReassignTaskInput) => {
+          this.checkScope(input.scope);
+          const { taskId, actor } = input;
           this.openTaskOrRefuse(taskId);
           if (actor.role !== 'supervisor' && actor.role !== 'admin') {
             refuse('RoleNotAllowed', 'only a supervisor may reassign tasks');
@@ -700,7 +898,9 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ type, data }: NewsInput) => {
+        validator: (input: NewsInput) => {
+          this.checkScope(input.scope);
+          const { type, data } = input;
           if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
           const def = this.procedure.news[type];
           if (!def) {
@@ -725,7 +925,9 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ actor }: LifecycleInput) => {
+        validator: (input: LifecycleInput) => {
+          this.checkScope(input.scope);
+          const { actor } = input;
           this.staffOnly(actor);
           if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
           if (this.view.status === 'suspended') refuse('CaseSuspended', 'the case is already suspended');
@@ -756,7 +958,9 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ actor }: LifecycleInput) => {
+        validator: (input: LifecycleInput) => {
+          this.checkScope(input.scope);
+          const { actor } = input;
           this.staffOnly(actor);
           if (this.view.status !== 'suspended') refuse('CaseNotSuspended', 'the case is not suspended');
         },
@@ -772,12 +976,26 @@ export class CaseKernel {
         return this.settle();
       },
       {
-        validator: ({ actor }: LifecycleInput) => {
+        validator: (input: LifecycleInput) => {
+          this.checkScope(input.scope);
+          const { actor } = input;
           if (actor.role === 'system') refuse('RoleNotAllowed', 'system may not withdraw');
           if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
         },
       },
     );
+  }
+
+  /**
+   * The caller's scope, checked before anything else: a case outside it does not exist for the caller (the API
+   * sends the scope so that it need not read the case first).
+   */
+  private checkScope(scope: CallerScope | undefined): void {
+    if (!scope) return;
+    const outside =
+      (scope.offices !== null && !scope.offices.includes(this.view.office)) ||
+      (scope.openedBySub !== null && scope.openedBySub !== this.view.openedBy.sub);
+    if (outside) refuse('CaseNotFound', `case ${this.view.caseId} not found`);
   }
 
   private staffOnly(actor: Actor): void {

@@ -39,10 +39,10 @@ import {
 } from '../domain/procedures/l68-obligation';
 import type { Quota } from '../domain/procedures/targeted-placement';
 import { lateReturnSanction, quota, uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
-import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
+import { CaseKernel, caseActivities, notify, refuse, startInput } from './kernel';
 import { l68PlacedSignal } from './messages';
 
-const { employerSuspensions, l68Enrolment, l68Ranking, notify } = caseActivities;
+const { employerSuspensions, l68Enrolment, l68Ranking } = caseActivities;
 
 export async function obbligoCollocamentoMirato(start: CaseStart): Promise<CaseView> {
   const input = startInput(obligationStartInput, start, 'L. 68 obligation');

@@ -3,9 +3,22 @@
  * transition is rejected synchronously and changes nothing (style.md §7); reads are Queries.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, CaseView } from '../domain/case-model';
+import type { Actor, CaseAck, CaseView } from '../domain/case-model';
 
-export interface TaskActionInput {
+/**
+ * Who may see the case, as the API knows the caller: an office list (null: every office) and, for an integrator,
+ * the opener it must be. A case outside the scope refuses with `CaseNotFound`, so the API need not read it first.
+ */
+export interface CallerScope {
+  offices: string[] | null;
+  openedBySub: string | null;
+}
+
+interface Scoped {
+  scope?: CallerScope;
+}
+
+export interface TaskActionInput extends Scoped {
   taskId: string;
   actor: Actor;
 }
@@ -18,25 +31,27 @@ export interface ReassignTaskInput extends TaskActionInput {
   assignee: string | null;
   reason: string;
 }
-export interface NewsInput {
+export interface NewsInput extends Scoped {
   type: string;
   data: Record<string, unknown>;
   actor: Actor;
 }
-export interface LifecycleInput {
+export interface LifecycleInput extends Scoped {
   reason: string;
   actor: Actor;
 }
 
-export const completeTaskUpdate = defineUpdate<CaseView, [CompleteTaskInput]>('completeTask');
-export const claimTaskUpdate = defineUpdate<CaseView, [TaskActionInput]>('claimTask');
-export const reassignTaskUpdate = defineUpdate<CaseView, [ReassignTaskInput]>('reassignTask');
-export const newsUpdate = defineUpdate<CaseView, [NewsInput]>('news');
-export const suspendUpdate = defineUpdate<CaseView, [LifecycleInput]>('suspend');
-export const resumeUpdate = defineUpdate<CaseView, [LifecycleInput]>('resume');
-export const withdrawUpdate = defineUpdate<CaseView, [LifecycleInput]>('withdraw');
-/** Waits until the case has settled (its read model written) and returns it: used right after a start. */
-export const settledUpdate = defineUpdate<CaseView, []>('settled');
+// Updates answer where the case stands (small: an Update's result is stored in history); the case itself is read
+// from the read model, written by the time the Update answers.
+export const completeTaskUpdate = defineUpdate<CaseAck, [CompleteTaskInput]>('completeTask');
+export const claimTaskUpdate = defineUpdate<CaseAck, [TaskActionInput]>('claimTask');
+export const reassignTaskUpdate = defineUpdate<CaseAck, [ReassignTaskInput]>('reassignTask');
+export const newsUpdate = defineUpdate<CaseAck, [NewsInput]>('news');
+export const suspendUpdate = defineUpdate<CaseAck, [LifecycleInput]>('suspend');
+export const resumeUpdate = defineUpdate<CaseAck, [LifecycleInput]>('resume');
+export const withdrawUpdate = defineUpdate<CaseAck, [LifecycleInput]>('withdraw');
+/** Waits until the case has settled (its read model written): sent with the start (update-with-start). */
+export const settledUpdate = defineUpdate<CaseAck, []>('settled');
 export const caseQuery = defineQuery<CaseView>('case');
 
 /** A worker's take-in-charge case tells the collective-dismissal case that opened it where it stands. */
@@ -44,6 +59,8 @@ export interface WorkerStage {
   caseId: string;
   taxCode: string;
   stage: string;
+  /** Sent once, when the worker's case has ended. */
+  ended?: boolean;
 }
 export const workerStageSignal = defineSignal<[WorkerStage]>('workerStage');
 
@@ -59,6 +76,7 @@ export const l68PlacedSignal = defineSignal<[L68Placed]>('l68Placed');
  * Stable failure types of refused messages; the API maps them to HTTP statuses (api/errors.ts).
  */
 export const REFUSALS = {
+  CaseNotFound: 'CaseNotFound',
   TaskNotFound: 'TaskNotFound',
   TaskNotOpen: 'TaskNotOpen',
   TaskAssignedToOther: 'TaskAssignedToOther',

@@ -14,10 +14,8 @@ import {
   picProcedure,
   picStartInput,
 } from '../domain/procedures/take-in-charge';
-import { CaseKernel, caseActivities, startInput } from './kernel';
+import { CaseKernel, notify, startInput } from './kernel';
 import { workerStageSignal } from './messages';
-
-const { notify } = caseActivities;
 
 export async function presaInCarico(start: CaseStart): Promise<CaseView> {
   const input = startInput(picStartInput, start, 'take-in-charge');
@@ -27,7 +25,19 @@ export async function presaInCarico(start: CaseStart): Promise<CaseView> {
     parties: [{ role: 'worker', name: w.name, identifier: w.taxCode }],
     keys: { worker: w.taxCode, ...(input.parentCaseId ? { parentCase: input.parentCaseId } : {}) },
   });
-  return k.run(() => runPic(k, input));
+  const view = await k.run(() => runPic(k, input));
+  if (input.parentCaseId) {
+    // The collective-dismissal case counts its workers' cases as they end (it does not wait on their results).
+    await getExternalWorkflowHandle(input.parentCaseId)
+      .signal(workerStageSignal, {
+        caseId: view.caseId,
+        taxCode: w.taxCode,
+        stage: typeof view.facts.stage === 'string' ? view.facts.stage : view.step,
+        ended: true,
+      })
+      .catch(() => undefined); // the parent has ended (withdrawn): nobody to tell
+  }
+  return view;
 }
 
 async function runPic(k: CaseKernel, input: PicStartInput): Promise<void> {
@@ -151,20 +161,18 @@ async function convocations(
       return false;
     }
     const step = appointmentSanction(absences, appointmentOn);
-    const receipt = await k.external(() =>
-      notify({
-        caseId: k.view.caseId,
-        idempotencyKey: `${k.view.caseId}:sanction:${absences}`,
-        to: 'INPS',
-        subject: `Conditionality sanction: ${step.title}`,
-        payload: {
-          worker: k.view.keys.worker,
-          sanction: step.sanction,
-          appointmentOn,
-          legalBasis: step.legalBasis,
-        },
-      }),
-    );
+    const receipt = await notify({
+      caseId: k.view.caseId,
+      idempotencyKey: `${k.view.caseId}:sanction:${absences}`,
+      to: 'INPS',
+      subject: `Conditionality sanction: ${step.title}`,
+      payload: {
+        worker: k.view.keys.worker,
+        sanction: step.sanction,
+        appointmentOn,
+        legalBasis: step.legalBasis,
+      },
+    });
     (k.view.facts.sanctions as unknown[]).push({
       step: absences,
       sanction: step.sanction,

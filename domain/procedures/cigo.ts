@@ -404,7 +404,7 @@ export const INPS_APPLICATION_NEWS: ProcedureDef['news'] = {
 
 export const cigoProcedure: ProcedureDef = {
   code: CIGO_CODE,
-  version: 1,
+  version: 2,
   title: 'Cassa integrazione guadagni ordinaria (CIGO)',
   legalBasis: 'D.Lgs. 148/2015 arts. 10–16',
   description:

@@ -562,7 +562,7 @@ export const suspensionEndedNews = z.object({ endedOn: isoDate, reason: longText
 
 export const cigsProcedure: ProcedureDef = {
   code: CIGS_CODE,
-  version: 1,
+  version: 2,
   title: 'Cassa integrazione guadagni straordinaria (CIGS)',
   legalBasis: 'D.Lgs. 148/2015 arts. 19–25-ter',
   description:

@@ -584,7 +584,7 @@ export const mobForms = {
 
 export const mobProcedure: ProcedureDef = {
   code: MOB_CODE,
-  version: 1,
+  version: 2,
   title: 'Licenziamento collettivo (procedura di mobilità)',
   legalBasis: 'L. 223/1991 arts. 4, 5, 24',
   description:

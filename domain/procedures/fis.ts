@@ -139,7 +139,7 @@ export function fisRefusal(input: FisStartInput, cap: CapCheck, today: IsoDate):
 
 export const fisProcedure: ProcedureDef = {
   code: FIS_CODE,
-  version: 1,
+  version: 2,
   title: 'Assegno di integrazione salariale (FIS)',
   legalBasis: 'D.Lgs. 148/2015 arts. 29–30 as amended by L. 234/2021',
   description:

@@ -254,7 +254,7 @@ export function yearOf(d: IsoDate): number {
 
 export const enrolmentProcedure: ProcedureDef = {
   code: L68I_CODE,
-  version: 1,
+  version: 2,
   title: 'Iscrizione al collocamento mirato (L. 68/1999 art. 8)',
   legalBasis: 'L. 68/1999 arts. 1, 8, 18 c.2; D.Lgs. 151/2015; D.Lgs. 150/2015 arts. 19–20 (DID, PSP)',
   description:

@@ -488,6 +488,11 @@ export function certificateVerdict(
   };
 }
 
+/** The business key of an employer's obligation case for a year, used as its id by the January campaign. */
+export function l68ObligationCaseId(year: number, employerTaxCode: string): string {
+  return `${L68O_CODE}-${year}-${employerTaxCode}`;
+}
+
 export function admissionRefusal(i: ObligationStartInput, open: readonly string[]): Refusal | null {
   if (open.length === 0) return null;
   return {
@@ -500,7 +505,7 @@ export function admissionRefusal(i: ObligationStartInput, open: readonly string[
 
 export const obligationProcedure: ProcedureDef = {
   code: L68O_CODE,
-  version: 1,
+  version: 2,
   title: "Obbligo di assunzione dei disabili: la posizione dell'anno (L. 68/1999)",
   legalBasis: 'L. 68/1999 arts. 3, 5, 7, 9, 11, 12, 12-bis, 15, 17; D.Lgs. 276/2003 art. 14',
   description:

@@ -555,7 +555,7 @@ export const convenedNews = z
 
 export const art16Procedure: ProcedureDef = {
   code: ART16_CODE,
-  version: 1,
+  version: 2,
   title: 'Avviamento a selezione nella pubblica amministrazione (art. 16 L. 56/1987)',
   legalBasis: 'L. 56/1987 art. 16; DPR 487/1994 arts. 23–32; Reg. Toscana 7/R/2004 arts. 31 ff.',
   description:

@@ -238,7 +238,7 @@ export const picForms = {
 
 export const picProcedure: ProcedureDef = {
   code: PIC_CODE,
-  version: 1,
+  version: 2,
   title: 'Presa in carico (DID, profiling and service pact)',
   legalBasis: 'D.Lgs. 150/2015 arts. 19–21',
   description:

@@ -80,16 +80,45 @@ describe('collective dismissal through the API', () => {
     });
     expect(c.facts.legalDefects).toEqual([]);
     expect(c.step).toBe('take-in-charge of 12 worker(s)');
-    const rows = c.facts.workers as { caseId: string; office: string; taxCode: string }[];
-    expect(rows).toHaveLength(12);
+    expect(c.facts.workersTotal).toBe(12);
 
     // Each office sees its own workers' cases, and their tasks in its inbox.
-    await eventually(
+    const settledCounts = await eventually(
       caseId,
       (p) =>
+        p.facts.workersOpened === 12 &&
         Object.values(p.facts.workersByStage as Record<string, number>).reduce((a, b) => a + b, 0) === 12 &&
         !('opened' in (p.facts.workersByStage as object)),
     );
+
+    // The workers are rows of their own, paged: three pages of five, whose stages add up to the case's counts.
+    type Row = { caseId: string; office: string; taxCode: string; stage: string };
+    const rows: Row[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: request.Response = await request(s.app)
+        .get(`/v1/cases/${caseId}/workers?limit=5${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(auth('integrator'));
+      expect(page.status).toBe(200);
+      expect(page.body.total).toBe(12);
+      rows.push(...(page.body.items as Row[]));
+      cursor = page.body.nextCursor as string | null;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(new Set(rows.map((r) => r.taxCode)).size).toBe(12);
+    const counted: Record<string, number> = {};
+    for (const r of rows) counted[r.stage] = (counted[r.stage] ?? 0) + 1;
+    expect(counted).toEqual(settledCounts.facts.workersByStage);
+    const byStage = await request(s.app)
+      .get(`/v1/cases/${caseId}/workers?stage=awaiting-did&limit=100`)
+      .set(auth('integrator'));
+    expect(byStage.body.total).toBe(6);
+    expect((byStage.body.items as Row[]).every((r) => r.stage === 'awaiting-did')).toBe(true);
+    expect(
+      (await request(s.app).get(`/v1/cases/${caseId}/workers?limit=0`).set(auth('integrator'))).status,
+    ).toBe(400);
     const lucca = await request(s.app).get('/v1/cases?procedure=PIC&limit=50').set(auth('lucca'));
     const viareggio = await request(s.app).get('/v1/cases?procedure=PIC&limit=50').set(auth('viareggio'));
     const mine = (r: request.Response) =>

@@ -6,7 +6,8 @@ import { readProvisionedPaths } from '../../scripts/local-servers';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Actor, CaseStart, CaseView } from '../../domain/case-model';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor, CaseAck, CaseStart, CaseView } from '../../domain/case-model';
 import { PROCEDURES } from '../../domain/catalogue';
 import { caseQuery, completeTaskUpdate, newsUpdate, settledUpdate } from '../../workflows/messages';
 import { romeDate } from '../../domain/dates';
@@ -166,8 +167,21 @@ export async function openCase(
     args: [caseStart(caseId, input, office)],
   });
   ctx.started.push(caseId);
-  const view = await handle.executeUpdate(settledUpdate);
-  return { caseId, handle, view };
+  await handle.executeUpdate(settledUpdate);
+  return { caseId, handle, view: await handle.query(caseQuery) };
+}
+
+/** Sends an Update and answers the case as it stands after it (Updates answer an acknowledgement only). */
+export async function act<Arg>(
+  handle: Handle,
+  def: UpdateDefinition<CaseAck, [Arg]>,
+  arg: Arg,
+): Promise<CaseView> {
+  const ack = await handle.executeUpdate(def, { args: [arg] });
+  const view = await handle.query(caseQuery);
+  if (view.version < ack.version)
+    throw new Error(`the case went back from ${ack.version} to ${view.version}`);
+  return view;
 }
 
 export function completeTask(
@@ -177,7 +191,7 @@ export function completeTask(
   data: Record<string, unknown> = {},
   actor: Actor = testOfficer,
 ): Promise<CaseView> {
-  return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, actor }] });
+  return act(handle, completeTaskUpdate, { taskId, outcome, data, actor });
 }
 
 export function sendNews(
@@ -186,7 +200,7 @@ export function sendNews(
   data: Record<string, unknown>,
   actor: Actor = { sub: 'integrator', role: 'integrator' },
 ): Promise<CaseView> {
-  return handle.executeUpdate(newsUpdate, { args: [{ type, data, actor }] });
+  return act(handle, newsUpdate, { type, data, actor });
 }
 
 /** Skips time to an hour after an instant (never a fixed span: holidays move terms). */

@@ -22,6 +22,7 @@ import {
   completeTask,
   openCase,
   openTask,
+  act,
   recordHistory,
   refusal,
   sleepPastDeadline,
@@ -83,8 +84,9 @@ describe('CIGO workflow', () => {
         'D.Lgs. 148/2015 art. 15 c.2',
       );
 
-      let v = await handle.executeUpdate(claimTaskUpdate, {
-        args: [{ taskId: openTask(view, 'union-consultation').taskId, actor: officer }],
+      let v = await act(handle, claimTaskUpdate, {
+        taskId: openTask(view, 'union-consultation').taskId,
+        actor: officer,
       });
       expect(openTask(v, 'union-consultation').assignee).toBe('officer-lucca');
       v = await complete(handle, openTask(v, 'union-consultation').taskId, 'agreement', {
@@ -101,14 +103,10 @@ describe('CIGO workflow', () => {
         missing: ['technical report'],
       });
       expect(v.step).toBe('awaiting missing documents');
-      v = await handle.executeUpdate(newsUpdate, {
-        args: [
-          {
-            type: 'documents-supplemented',
-            data: { documents: ['technical report'], receivedOn: addDays(day0, 4) },
-            actor: officer,
-          },
-        ],
+      v = await act(handle, newsUpdate, {
+        type: 'documents-supplemented',
+        data: { documents: ['technical report'], receivedOn: addDays(day0, 4) },
+        actor: officer,
       });
       v = await complete(handle, openTask(v, 'completeness-check').taskId, 'complete');
       // The answer may come while the dossier is still on its way to INPS: the decision is taken either way.
@@ -134,7 +132,7 @@ describe('CIGO workflow', () => {
       const final = await handle.result();
       expect(final.status).toBe('closed');
       expect(final.outcome).toBe('partially-authorised');
-      recordHistory(ctx, caseId, 'cigo-v1-partial.json');
+      recordHistory(ctx, caseId, 'cigo-v2-partial.json');
       expect(final.facts.countedPeriod).toEqual(authorised);
       // 30 days from receipt of the decision, moved past a holiday like any term.
       const appealDue = computeDeadline(CIGO_RULES.appeal, addDays(day0, 10), {
@@ -327,9 +325,7 @@ describe('CIGO workflow', () => {
       expect(await refusal(complete(handle, openTask(v, 'union-consultation').taskId, 'not_requested'))).toBe(
         'CaseSuspended',
       );
-      v = await handle.executeUpdate(resumeUpdate, {
-        args: [{ reason: 'documents received', actor: officer }],
-      });
+      v = await act(handle, resumeUpdate, { reason: 'documents received', actor: officer });
       const after = v.deadlines.find((d) => d.id === 'consultation');
       const shiftedDays = (Date.parse(after!.dueAt) - Date.parse(before!.dueAt)) / 86_400_000;
       expect(shiftedDays).toBeGreaterThanOrEqual(30);

@@ -184,7 +184,7 @@ describe('CIGS workflow', () => {
       expect(final.status).toBe('closed');
       expect(final.outcome).toBe('authorised');
       expect(final.outcomeReason).toMatch(/3 worker\(s\), 1 sanctioned/);
-      recordHistory(ctx, caseId, 'cigs-v1-authorised.json');
+      recordHistory(ctx, caseId, 'cigs-v2-authorised.json');
       const events = await ctx.db.events.find({ caseId }).sort({ seq: 1 }).lean();
       expect(events.filter((e) => e.type === 'SanctionApplied')).toHaveLength(2);
       expect(events.filter((e) => e.type === 'AttendanceRecorded')).toHaveLength(4);

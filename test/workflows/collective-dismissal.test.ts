@@ -31,11 +31,25 @@ async function listOf(handle: Handle, v: CaseView, data: Record<string, unknown>
 /** Waits until a condition holds on the case (children report to the parent by signal, asynchronously). */
 async function until(handle: Handle, pred: (v: CaseView) => boolean): Promise<CaseView> {
   for (let i = 0; i < 100; i += 1) {
-    const v = await handle.query(caseQuery);
-    if (pred(v)) return v;
+    // A worker's case opens in the background: until it exists, it does not answer.
+    const v = await handle.query(caseQuery).catch(() => null);
+    if (v && pred(v)) return v;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`condition not met; case at ${(await handle.query(caseQuery)).step}`);
+}
+
+/** The case's worker rows once all `n` are written (they are rows of their own, in the order of the list). */
+async function workerRows(
+  caseId: string,
+  n: number,
+): Promise<{ memberCaseId: string | null; office: string }[]> {
+  for (let i = 0; i < 100; i += 1) {
+    const rows = await ctx.db.members.find({ caseId }).sort({ memberCaseId: 1 }).lean();
+    if (rows.length === n) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the ${n} worker rows of ${caseId} were not written`);
 }
 
 /** Drives a worker's case from the first contact to the signed pact. */
@@ -86,7 +100,11 @@ describe('collective dismissal workflow', () => {
       });
       expect(v.checks.filter((c) => c.result === 'defect')).toEqual([]);
       expect(v.step).toBe('take-in-charge of 2 worker(s)');
-      const rows = v.facts.workers as { caseId: string; office: string }[];
+      expect(v.facts.workersTotal).toBe(2);
+      const rows = (await workerRows(caseId, 2)).map((r) => ({
+        caseId: String(r.memberCaseId),
+        office: r.office,
+      }));
       expect(rows.map((r) => r.office)).toEqual(['lucca', 'viareggio']);
       expect(rows[0]?.caseId).toBe(`PIC-${caseId.split('-')[1]}-${caseId.split('-')[2]}W001`);
 
@@ -111,7 +129,7 @@ describe('collective dismissal workflow', () => {
       expect(final.outcome).toBe('completed');
       expect(final.facts.workersByStage).toEqual({ 'pact-signed': 2 });
       expect(final.outcomeReason).toMatch(/2 worker\(s\) taken in charge: 2 pact-signed/);
-      recordHistory(ctx, caseId, 'mob-v1-agreement.json');
+      recordHistory(ctx, caseId, 'mob-v2-agreement.json');
     });
   });
 
@@ -177,6 +195,8 @@ describe('collective dismissal workflow', () => {
       });
       expect(v.facts.legalDefects).toEqual(['list', 'dismissals-term', 'selection-criteria']);
       expect(v.deadlines.find((d) => d.id === 'list')?.status).toBe('missed');
+      // The worker's case opens in the background; end the test once it has.
+      await until(handle, (p) => p.facts.workersOpened === 1);
       await handle.terminate('test done');
     });
   });
@@ -225,7 +245,7 @@ describe('take-in-charge workflow', () => {
       const sent = await ctx.db.communications.find({ caseId, to: 'INPS' }).lean();
       expect(sent).toHaveLength(3);
       expect(final.deadlines.find((d) => d.id === 'convocation')?.status).toBe('met');
-      recordHistory(ctx, caseId, 'pic-v1-status-lost.json');
+      recordHistory(ctx, caseId, 'pic-v2-status-lost.json');
     });
   });
 

@@ -90,7 +90,7 @@ describe('FIS workflow', () => {
       expect(final.facts.countedPeriod).toEqual(authorised);
       const appeal = final.decisions[0]?.details.appeal as { body: string; legalBasis: string };
       expect(appeal.body).toMatch(/Fondo di integrazione salariale/);
-      recordHistory(ctx, caseId, 'fis-v1-partial.json');
+      recordHistory(ctx, caseId, 'fis-v2-partial.json');
     });
   });
 

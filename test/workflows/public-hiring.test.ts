@@ -109,7 +109,7 @@ describe('art. 16 workflow', () => {
         final[0],
         final[4],
       ]);
-      recordHistory(ctx, caseId, 'art16-v1-filled.json');
+      recordHistory(ctx, caseId, 'art16-v2-filled.json');
     });
   });
 

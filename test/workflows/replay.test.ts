@@ -21,14 +21,14 @@ beforeAll(async () => {
 describe('replay of recorded histories', () => {
   it('when the histories folder is read, then there is at least one history per released procedure', () => {
     for (const prefix of [
-      'cigo-v1',
-      'cigs-v1',
-      'fis-v1',
-      'mob-v1',
-      'pic-v1',
-      'art16-v1',
-      'l68o-v1',
-      'l68i-v1',
+      'cigo-v2',
+      'cigs-v2',
+      'fis-v2',
+      'mob-v2',
+      'pic-v2',
+      'art16-v2',
+      'l68o-v2',
+      'l68i-v2',
     ]) {
       expect(files.filter((f) => f.startsWith(prefix)).length).toBeGreaterThanOrEqual(1);
     }
