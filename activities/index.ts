@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import type { CaseEvent, CaseScope, CaseStart, ProjectionDelta } from '../domain/case-model';
@@ -191,6 +191,8 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       }
       // A few starts at a time: enough to fill the round trips, not enough to swamp the server.
       for (let i = 0; i < cases.length; i += 25) {
+        // The parent was closed or its run cancelled this call: the remaining starts are left for no one.
+        if (Context.current().cancellationSignal.aborted) throw new CancelledFailure('parent case closed');
         await Promise.all(
           cases.slice(i, i + 25).map(async (c) => {
             try {

@@ -166,7 +166,7 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next();
   });
-  app.use(express.json({ limit: deps.bodyLimit ?? '100kb', type: JSON_TYPES }));
+  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: JSON_TYPES }));
 
   // ---- public ----
   app.get('/healthz', (_req, res) => {

@@ -3,6 +3,14 @@ import { z } from 'zod';
 const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const str = (): z.ZodString => z.string();
 
+/**
+ * The worker's bounds, set deliberately rather than left to the SDK (which sizes the workflow cache from the heap):
+ * a cached run of a case costs about 1–3 MB (its isolate context and state), so 250 runs stay well under 1 GB, and
+ * a case evicted from the cache replays from its (short) history when it next moves. Activities are short writes to
+ * our own database and calls to adapters.
+ */
+export const WORKER_DEFAULTS = { cachedWorkflows: 250, workflowTasks: 20, activities: 50 } as const;
+
 /** The environment every process reads, parsed once at start (style.md §12). */
 const envSchema = z.object({
   NODE_ENV: z.preprocess(
@@ -24,7 +32,20 @@ const envSchema = z.object({
     emptyToUndefined,
     str()
       .regex(/^\d+(b|kb|mb)$/)
-      .default('100kb'),
+      .default('1mb'),
+  ),
+  // The worker's bounds (worker/create-worker.ts): cached workflow runs, and tasks run at once.
+  WORKER_CACHED_WORKFLOWS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(100_000).default(WORKER_DEFAULTS.cachedWorkflows),
+  ),
+  WORKER_WORKFLOW_TASKS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(2).max(1000).default(WORKER_DEFAULTS.workflowTasks),
+  ),
+  WORKER_ACTIVITIES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(1000).default(WORKER_DEFAULTS.activities),
   ),
   UPDATE_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,

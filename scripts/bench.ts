@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'bench',
       JWT_SECRET: secret,
-      BODY_LIMIT: '100kb',
+      BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 15_000,
     },
     db,

@@ -3,6 +3,8 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities';
 import { createActivities } from '../activities';
+import type { Config } from '../platform/config';
+import { WORKER_DEFAULTS } from '../platform/config';
 import type { AppLogger } from '../platform/logger';
 import { createLogger, temporalLogger } from '../platform/logger';
 
@@ -32,17 +34,48 @@ export interface CreateWorkerOptions extends ActivityDeps {
   taskQueue: string;
   bundle?: WorkflowBundle;
   logger?: AppLogger;
+  /** The worker's bounds (platform/config.ts); the defaults otherwise. */
+  limits?: Partial<WorkerLimits>;
   extra?: Partial<WorkerOptions>;
+}
+
+export interface WorkerLimits {
+  cachedWorkflows: number;
+  workflowTasks: number;
+  activities: number;
+}
+
+/** The worker's bounds from the configuration. */
+export function workerLimits(
+  config: Pick<Config, 'WORKER_CACHED_WORKFLOWS' | 'WORKER_WORKFLOW_TASKS' | 'WORKER_ACTIVITIES'>,
+): WorkerLimits {
+  return {
+    cachedWorkflows: config.WORKER_CACHED_WORKFLOWS,
+    workflowTasks: config.WORKER_WORKFLOW_TASKS,
+    activities: config.WORKER_ACTIVITIES,
+  };
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
   const bundle = opts.bundle ?? (await bundleWorkflows(opts.logger));
+  const limits: WorkerLimits = {
+    cachedWorkflows: WORKER_DEFAULTS.cachedWorkflows,
+    workflowTasks: WORKER_DEFAULTS.workflowTasks,
+    activities: WORKER_DEFAULTS.activities,
+    ...opts.limits,
+  };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: bundle,
     activities: createActivities(opts),
+    // Bounded memory: a fixed number of cached runs, and a fixed number of tasks at once. Local activities (the
+    // read-model writes) run inside workflow tasks, so they are bounded by the same figure as those.
+    maxCachedWorkflows: limits.cachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: limits.workflowTasks,
+    maxConcurrentActivityTaskExecutions: limits.activities,
+    maxConcurrentLocalActivityExecutions: limits.workflowTasks * 2,
     ...opts.extra,
   });
 }

@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../platform/config';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
-import { createWorker } from './create-worker';
+import { createWorker, workerLimits } from './create-worker';
 import { installTemporalRuntime } from './runtime';
 
 async function main(): Promise<void> {
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db,
     logger,
+    limits: workerLimits(config),
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });
   // The worker shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.

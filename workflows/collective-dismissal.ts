@@ -3,7 +3,8 @@
  * administrative phase, the dismissals and their list with the checks the law puts on them, then a
  * take-in-charge case (workflows/take-in-charge.ts) for every dismissed worker, followed from here.
  */
-import { condition, setHandler, sleep } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { CaseActivities } from '../activities/types';
 import type { CaseStart, CaseView, MemberRow } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
 import type { DeadlineRule } from '../domain/deadlines';
@@ -29,7 +30,17 @@ import { CaseKernel, caseActivities, startInput } from './kernel';
 import type { WorkerStage } from './messages';
 import { workerStageSignal } from './messages';
 
-const { admissionData, openMemberCases } = caseActivities;
+const { admissionData } = caseActivities;
+
+/**
+ * Opening a batch of workers' cases: it heartbeats after each few starts, so a parent closed meanwhile (withdrawn,
+ * terminated) stops it within the heartbeat timeout instead of leaving it running.
+ */
+const { openMemberCases } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /** A worker of the case as the workflow follows it; the read model holds it as a member row. */
 interface WorkerRow {

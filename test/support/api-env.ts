@@ -71,7 +71,7 @@ export async function startApiStack(
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
       JWT_SECRET,
-      BODY_LIMIT: '100kb',
+      BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 15_000,
     },
     db,

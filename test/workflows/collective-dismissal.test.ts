@@ -3,11 +3,9 @@
  * agreement, the Region's phase, definitive failure, halved and full terms, late lists and late dismissals, the
  * child case of each worker and its stages on the parent, and a worker missing appointments until the status is lost.
  */
-import type { CaseView } from '../../domain/case-model';
 import { addDays } from '../../domain/dates';
-import { caseQuery } from '../../workflows/messages';
+import { mobSteps } from '../support/mob-steps';
 import { dismissed, mobInput } from '../support/wage-inputs';
-import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
@@ -16,55 +14,14 @@ import {
   sendNews,
   sleepPastDeadline,
   today,
+  until,
   withWorker,
   workflowSuite,
 } from '../support/workflow-env';
 
 const ctx = workflowSuite();
 
-const child = (id: string): Handle => ctx.env.client.workflow.getHandle(id);
-
-async function listOf(handle: Handle, v: CaseView, data: Record<string, unknown>): Promise<CaseView> {
-  return completeTask(handle, openTask(v, 'mob-dismissals-list').taskId, 'received', data);
-}
-
-/** Waits until a condition holds on the case (children report to the parent by signal, asynchronously). */
-async function until(handle: Handle, pred: (v: CaseView) => boolean): Promise<CaseView> {
-  for (let i = 0; i < 100; i += 1) {
-    // A worker's case opens in the background: until it exists, it does not answer.
-    const v = await handle.query(caseQuery).catch(() => null);
-    if (v && pred(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`condition not met; case at ${(await handle.query(caseQuery)).step}`);
-}
-
-/** The case's worker rows once all `n` are written (they are rows of their own, in the order of the list). */
-async function workerRows(
-  caseId: string,
-  n: number,
-): Promise<{ memberCaseId: string | null; office: string }[]> {
-  for (let i = 0; i < 100; i += 1) {
-    const rows = await ctx.db.members.find({ caseId }).sort({ memberCaseId: 1 }).lean();
-    if (rows.length === n) return rows;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the ${n} worker rows of ${caseId} were not written`);
-}
-
-/** Drives a worker's case from the first contact to the signed pact. */
-async function toPact(id: string, day: string): Promise<CaseView> {
-  const h = child(id);
-  let v = await h.query(caseQuery);
-  v = await completeTask(h, openTask(v, 'pic-first-contact').taskId, 'came', { date: day });
-  v = await completeTask(h, openTask(v, 'pic-profiling').taskId, 'profiled', { golPath: 5 });
-  return completeTask(h, openTask(v, 'pic-service-pact').taskId, 'signed', {
-    signedOn: day,
-    caseManager: 'Dott.ssa Bianchi',
-    measures: ['Collective re-employment workshop', 'Forklift licence'],
-    contactEveryDays: 30,
-  });
-}
+const { child, listOf, workerRows, toPact } = mobSteps(ctx);
 
 describe('collective dismissal workflow', () => {
   it('when the unions agree in the halved union phase, then the list is checked and each worker gets a case whose stages show on the parent', async () => {
@@ -195,9 +152,9 @@ describe('collective dismissal workflow', () => {
       });
       expect(v.facts.legalDefects).toEqual(['list', 'dismissals-term', 'selection-criteria']);
       expect(v.deadlines.find((d) => d.id === 'list')?.status).toBe('missed');
-      // The worker's case opens in the background; end the test once it has.
+      // The worker's case opens in the background and reports its stage: end the test once the parent has it.
       await until(handle, (p) => p.facts.workersOpened === 1);
-      await handle.terminate('test done');
+      await until(handle, (p) => Object.keys(p.facts.workersByStage as object).length === 1);
     });
   });
 });
