@@ -8,7 +8,13 @@ import type { Db } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
 import { campaignEmployers, employerSuspensions, enrolmentOf, l68RankingOn } from '../platform/l68';
 import type { OfficeSnapshot } from '../platform/queries';
-import { admissionContext, earlierUnitPeriods, officeSnapshot, scoringRuleOn } from '../platform/queries';
+import {
+  admissionContext,
+  earlierUnitPeriods,
+  indexCaseUnits,
+  officeSnapshot,
+  scoringRuleOn,
+} from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
@@ -90,35 +96,45 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
   }
 
   /**
-   * Upserts rows only where they were written before write `write` (or are absent): a retried or stale write never regresses a
-   * row. One round trip for all of them.
+   * Upserts rows only where they were written before write `write` (or are absent): a retried or stale write never
+   * regresses a row. One update per row, all at once: FerretDB runs a batched upsert by scanning the collection,
+   * a single one by its `_id`, so this keeps the cost of a write independent of how many rows are stored.
    */
   async function guardedRows(
     model: Db['tasks'] | Db['members'],
     write: number,
     rows: { _id: string; doc: Record<string, unknown> }[],
   ): Promise<void> {
-    if (rows.length === 0) return;
-    try {
-      await (model as Db['tasks']).bulkWrite(
-        rows.map((r) => ({
-          updateOne: {
-            filter: { _id: r._id, writeSeq: { $lt: write } },
-            update: { $set: { ...r.doc, writeSeq: write } },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
-    } catch (err) {
-      // A row exists with the same or a newer version (the upsert collided with it): nothing to do.
-      if (!isDuplicateKey(err)) throw err;
+    await Promise.all(
+      rows.map(async (r) => {
+        try {
+          await (model as Db['tasks']).updateOne(
+            { _id: r._id, writeSeq: { $lt: write } },
+            { $set: { ...r.doc, writeSeq: write } },
+            { upsert: true },
+          );
+        } catch (err) {
+          // The row exists with the same or a newer version (the upsert collided with it): nothing to do.
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }),
+    );
+  }
+
+  /** The production units a write names (the case's `units`, or its `keys.productionUnit`), for the unit rows. */
+  function unitKeysIn(set: Record<string, unknown>): string[] {
+    const found: unknown[] = [];
+    for (const [path, value] of Object.entries(set)) {
+      if (path === 'units' && Array.isArray(value)) found.push(...(value as unknown[]));
+      else if (/^units\.\d+$/.test(path) || path === 'keys.productionUnit') found.push(value);
+      else if (path === 'keys' && value && typeof value === 'object')
+        found.push((value as Record<string, unknown>).productionUnit);
     }
+    return [...new Set(found.filter((u): u is string => typeof u === 'string' && u.length > 0))];
   }
 
   async function projectCase(d: ProjectionDelta): Promise<void> {
     const { scope, write } = d;
-    await appendEvents(d.events, scope);
     const { caseId: _c, ...set } = d.set;
     const fields: Record<string, unknown> = { ...set, writeSeq: write };
     if (d.create) {
@@ -127,30 +143,40 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
     }
     const update: Record<string, unknown> = { $set: fields };
     if (d.unset.length > 0) update.$unset = Object.fromEntries(d.unset.map((p) => [p, '']));
-    try {
-      await db.cases.updateOne({ _id: scope.caseId, writeSeq: { $lt: write } }, update, {
-        upsert: d.create,
-      });
-    } catch (err) {
-      // The case exists with the same or a newer version: nothing to do.
-      if (!isDuplicateKey(err)) throw err;
-    }
-    await guardedRows(
-      db.tasks,
-      write,
-      d.tasks.map(({ taskId, ...task }) => ({
-        _id: taskId,
-        doc: { ...task, caseTitle: scope.title, caseStatus: scope.status, openedBySub: scope.openedBySub },
-      })),
-    );
-    await guardedRows(
-      db.members,
-      write,
-      d.members.map((m) => ({
-        _id: `${scope.caseId}:${m.key}`,
-        doc: { ...m, caseId: scope.caseId, office: m.office },
-      })),
-    );
+    const caseRow = async (): Promise<void> => {
+      try {
+        await db.cases.updateOne({ _id: scope.caseId, writeSeq: { $lt: write } }, update, {
+          upsert: d.create,
+        });
+      } catch (err) {
+        // The case exists with the same or a newer version: nothing to do.
+        if (!isDuplicateKey(err)) throw err;
+      }
+    };
+    const units = unitKeysIn(d.set);
+    // The writes touch different documents and each is idempotent and guarded: they go at once, and the
+    // write counts as done (the Update answers) when all of them are.
+    await Promise.all([
+      appendEvents(d.events, scope),
+      caseRow(),
+      guardedRows(
+        db.tasks,
+        write,
+        d.tasks.map(({ taskId, ...task }) => ({
+          _id: taskId,
+          doc: { ...task, caseTitle: scope.title, caseStatus: scope.status, openedBySub: scope.openedBySub },
+        })),
+      ),
+      guardedRows(
+        db.members,
+        write,
+        d.members.map((m) => ({
+          _id: `${scope.caseId}:${m.key}`,
+          doc: { ...m, caseId: scope.caseId, office: m.office },
+        })),
+      ),
+      indexCaseUnits(db, scope.caseId, units),
+    ]);
   }
 
   return {

@@ -139,6 +139,20 @@ const memberSchema = new Schema<MemberDoc>(
 memberSchema.index({ caseId: 1, key: 1 });
 memberSchema.index({ caseId: 1, stage: 1, key: 1 });
 
+/**
+ * The cases that cover a production unit (`_id` the unit key): the admission rules read a unit's earlier and open
+ * cases by key, one row and then each case by id, so the cost does not grow with the number of cases stored (on
+ * FerretDB a query on any field but `_id` reads the whole collection). Written when a case is first projected.
+ */
+export interface UnitCasesDoc {
+  _id: string;
+  cases: string[];
+}
+const unitCasesSchema = new Schema<UnitCasesDoc>(
+  { _id: String, cases: [String] },
+  { versionKey: false, collection: 'unit_cases' },
+);
+
 const officeSchema = new Schema<OfficeDoc>({ _id: String }, { ...loose, collection: 'offices' });
 const principalSchema = new Schema<PrincipalDoc>({ _id: String }, { ...loose, collection: 'principals' });
 const idempotencySchema = new Schema<IdempotencyDoc>(
@@ -171,6 +185,7 @@ export interface Db {
   events: Model<EventDoc>;
   tasks: Model<TaskDoc>;
   members: Model<MemberDoc>;
+  unitCases: Model<UnitCasesDoc>;
   offices: Model<OfficeDoc>;
   principals: Model<PrincipalDoc>;
   idempotency: Model<IdempotencyDoc>;
@@ -193,6 +208,7 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     events: connection.model<EventDoc>('CaseEvent', eventSchema),
     tasks: connection.model<TaskDoc>('Task', taskSchema),
     members: connection.model<MemberDoc>('CaseMember', memberSchema),
+    unitCases: connection.model<UnitCasesDoc>('UnitCases', unitCasesSchema),
     offices: connection.model<OfficeDoc>('Office', officeSchema),
     principals: connection.model<PrincipalDoc>('Principal', principalSchema),
     idempotency: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),

@@ -8,7 +8,7 @@ import { DEFAULT_SCORING_RULE } from '../domain/procedures/public-hiring';
 import type { L68ScoringRule, PublishedL68Rule } from '../domain/procedures/l68-ranking';
 import { DEFAULT_L68_RULE } from '../domain/procedures/l68-ranking';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
-import type { Db } from './db';
+import type { CaseDoc, Db } from './db';
 import { isDuplicateKey } from './db';
 
 /**
@@ -23,7 +23,39 @@ export async function earlierUnitPeriods(
   return (await periodsByUnit(db, [unitKey], excludeCaseId))[unitKey] ?? [];
 }
 
-/** The periods of several units at once, keyed by unit, read in one query. */
+/**
+ * The cases other than `excludeCaseId` that cover each of `unitKeys`, by id and oldest first, read through the
+ * unit rows (a read per unit, then one per case: the cost is that of the unit's own cases).
+ */
+async function casesOfUnits(
+  db: Db,
+  unitKeys: readonly string[],
+  excludeCaseId: string | undefined,
+): Promise<CaseDoc[]> {
+  const rows = await Promise.all(unitKeys.map((k) => db.unitCases.findById(k).lean()));
+  const ids = [...new Set(rows.flatMap((r) => r?.cases ?? []))].filter((id) => id !== excludeCaseId).sort();
+  const docs = await Promise.all(
+    ids.map((id) => db.cases.findById(id, { facts: 1, procedure: 1, units: 1, keys: 1, status: 1 }).lean()),
+  );
+  return docs.filter((d): d is NonNullable<typeof d> => d !== null);
+}
+
+/** Records that `caseId` covers each of `unitKeys` (idempotent: a case is listed once per unit). */
+export async function indexCaseUnits(db: Db, caseId: string, unitKeys: readonly string[]): Promise<void> {
+  // One update per unit (a batched upsert costs a scan of the collection on FerretDB).
+  await Promise.all(
+    unitKeys.map((u) =>
+      db.unitCases.updateOne({ _id: u }, { $addToSet: { cases: caseId } }, { upsert: true }),
+    ),
+  );
+}
+
+/** The units a case covers (`units`, or `keys.productionUnit` for a case that names only that). */
+function unitsOf(d: Pick<CaseDoc, 'units' | 'keys'>): Set<string> {
+  return new Set([...(d.units ?? []), ...(d.keys?.productionUnit ? [d.keys.productionUnit] : [])]);
+}
+
+/** The periods of several units at once, keyed by unit. */
 export async function periodsByUnit(
   db: Db,
   unitKeys: readonly string[],
@@ -31,25 +63,16 @@ export async function periodsByUnit(
 ): Promise<Record<string, UsedPeriod[]>> {
   const out: Record<string, UsedPeriod[]> = Object.fromEntries(unitKeys.map((k) => [k, []]));
   if (unitKeys.length === 0) return out;
-  const filter: Record<string, unknown> = {
-    // `units` lists every unit a case covers; older CIGO cases name theirs in `keys.productionUnit` only.
-    $or: [{ units: { $in: unitKeys } }, { 'keys.productionUnit': { $in: unitKeys } }],
-    status: { $ne: 'withdrawn' },
-  };
-  if (excludeCaseId !== undefined) filter._id = { $ne: excludeCaseId };
-  // Sorted, so that the same cases always come back in the same order (the arithmetic shows them as listed).
-  const docs = await db.cases
-    .find(filter, { facts: 1, procedure: 1, units: 1, keys: 1 })
-    .sort({ _id: 1 })
-    .lean();
-  for (const d of docs) {
+  // In the order of their ids, so that the arithmetic always lists the same cases the same way.
+  for (const d of await casesOfUnits(db, unitKeys, excludeCaseId)) {
+    if (d.status === 'withdrawn') continue;
     const facts = (d.facts ?? {}) as {
       countedPeriod?: { from: string; to: string } | null;
       cigsCause?: string | null;
     };
     const p = facts.countedPeriod;
     if (!p) continue;
-    const covered = new Set([...(d.units ?? []), ...(d.keys?.productionUnit ? [d.keys.productionUnit] : [])]);
+    const covered = unitsOf(d);
     for (const key of unitKeys) {
       if (!covered.has(key)) continue;
       out[key]?.push({
@@ -101,13 +124,10 @@ export async function openCasesByUnit(
 ): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = Object.fromEntries(unitKeys.map((k) => [k, []]));
   if (unitKeys.length === 0) return out;
-  const filter: Record<string, unknown> = {
-    units: { $in: unitKeys },
-    status: { $in: ['open', 'suspended'] },
-  };
-  if (excludeCaseId !== undefined) filter._id = { $ne: excludeCaseId };
-  const docs = await db.cases.find(filter, { units: 1 }).sort({ _id: 1 }).lean();
-  for (const d of docs) for (const key of d.units ?? []) out[key]?.push(String(d._id));
+  for (const d of await casesOfUnits(db, unitKeys, excludeCaseId)) {
+    if (d.status !== 'open' && d.status !== 'suspended') continue;
+    for (const key of d.units ?? []) out[key]?.push(String(d._id));
+  }
   return out;
 }
 

@@ -1,104 +1,89 @@
 /**
- * `npm run bench`: latency and throughput of the API on the real stack (Temporal dev server, FerretDB, a worker),
- * over real HTTP on loopback. Opens BENCH_CASES cases (default 60) with BENCH_CONCURRENCY requests in flight
- * (default 4), completes the first task of each, reads each case back, and prints the figures. Bounded in count;
- * it stops by itself.
+ * `npm run bench`: the API against the floor, on the same Temporal dev server in the same run. At 1, 4 and 16
+ * requests in flight it opens BENCH_CASES cases (default 64) and completes one task of each, first as a raw
+ * Temporal workflow (Update with start, then one Update; no activities), then through the API (POST /v1/cases,
+ * then POST /v1/tasks/:id/complete, a CIGO case with its read model), and prints the latencies, the throughput
+ * and the ratios, with the RSS of the process (API and worker) before and after. Bounded; it stops by itself.
  */
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
-import { signToken } from '../api/auth';
-import { connectApi } from '../api/connect';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { Principal } from '../api/auth';
 import { addDays, romeDate } from '../domain/dates';
-import { connectDb } from '../platform/db';
-import { createLogger } from '../platform/logger';
-import { createWorker } from '../worker/create-worker';
-import { installTemporalRuntime } from '../worker/runtime';
-import { readProvisionedPaths, startMongoWire, startTemporalDev } from './local-servers';
-import { seedReferenceData } from './seed';
+import { rawAdvance } from './bench/raw-workflow';
+import type { BenchStack } from './bench/stack';
+import { inFlight, percentile, progressLine, rssMiB, startBenchStack } from './bench/stack';
 
-const CASES = Number(process.env.BENCH_CASES ?? 60);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const CASES = Number(process.env.BENCH_CASES ?? 64);
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,4,16').split(',').map(Number);
+const WARM_UP = 8;
+const officer: Principal = { sub: 'officer-lucca', role: 'officer', offices: ['lucca'] };
 
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+interface Figures {
+  open: number[];
+  complete: number[];
+  seconds: number;
 }
 
-function row(name: string, ms: number[]): string {
-  return `${name.padEnd(16)} n=${String(ms.length).padStart(4)}  p50 ${pct(ms, 50).toFixed(1).padStart(7)} ms  p95 ${pct(ms, 95).toFixed(1).padStart(7)} ms  max ${Math.max(
-    ...ms,
-  )
-    .toFixed(1)
-    .padStart(7)} ms`;
-}
-
-async function timed<T>(into: number[], fn: () => Promise<T>): Promise<T> {
+async function timed(into: number[], fn: () => Promise<void>): Promise<void> {
   const t = performance.now();
-  const r = await fn();
+  await fn();
   into.push(performance.now() - t);
-  return r;
 }
 
-async function main(): Promise<void> {
-  const paths = readProvisionedPaths();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-bench-'));
-  const mongo = await startMongoWire({
-    paths,
-    dataDir: path.join(dir, 'db'),
-    logFile: path.join(dir, 'db.log'),
-  });
-  const temporalServer = await startTemporalDev({
-    cli: paths.temporalCli,
-    logFile: path.join(dir, 'temporal.log'),
-  });
-  const logger = createLogger({ level: 'error', format: 'pretty', service: 'bench' });
-  installTemporalRuntime(logger);
-  const address = `127.0.0.1:${temporalServer.port}`;
-  const db = await connectDb(`${mongo.uri}bench`);
-  await seedReferenceData(db);
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue: 'bench',
-    db,
-    logger,
-  });
-  const workerRun = worker.run();
-  const secret = 'bench-secret-bench-secret-bench-secret';
-  const api = await connectApi(
-    {
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: 'bench',
-      JWT_SECRET: secret,
-      BODY_LIMIT: '1mb',
-      UPDATE_TIMEOUT_MS: 15_000,
-    },
-    db,
-    logger,
-  );
-  const server = api.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const token = signToken({ sub: 'officer-lucca', role: 'officer', offices: ['lucca'] }, secret, '1h');
-  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-  const today = romeDate(Date.now());
-
-  const startMs: number[] = [];
-  const completeMs: number[] = [];
-  const readMs: number[] = [];
-  const listMs: number[] = [];
-  let next = 0;
+async function measure(
+  label: string,
+  n: number,
+  concurrency: number,
+  one: (i: number, f: Figures) => Promise<void>,
+): Promise<Figures> {
+  const f: Figures = { open: [], complete: [], seconds: 0 };
   const t0 = performance.now();
-  const rssBefore = process.memoryUsage().rss;
-  const runOne = async (i: number): Promise<void> => {
+  const step = Math.max(1, Math.floor(n / 4));
+  await inFlight(
+    n,
+    concurrency,
+    (i) => one(i, f),
+    (done) => {
+      if (done % step === 0 || done === n) progressLine(`  ${label}: ${done}/${n} cases`);
+    },
+  );
+  f.seconds = (performance.now() - t0) / 1000;
+  return f;
+}
+
+let seq = 0;
+
+function rawOne(stack: BenchStack, rawQueue: string) {
+  return async (_i: number, f: Figures): Promise<void> => {
+    seq += 1;
+    const workflowId = `RAW-${process.pid}-${seq}`;
+    let handle: Awaited<ReturnType<typeof stack.temporal.workflow.getHandle>> | undefined;
+    await timed(f.open, async () => {
+      const start = new WithStartWorkflowOperation('rawCase', {
+        workflowId,
+        taskQueue: rawQueue,
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      await stack.temporal.workflow.executeUpdateWithStart(rawAdvance, {
+        args: ['open'],
+        startWorkflowOperation: start,
+      });
+      handle = await start.workflowHandle();
+    });
+    await timed(f.complete, async () => {
+      await handle?.executeUpdate(rawAdvance, { args: ['complete'] });
+    });
+  };
+}
+
+function apiOne(stack: BenchStack) {
+  const today = romeDate(Date.now());
+  return async (i: number, f: Figures): Promise<void> => {
+    seq += 1;
     const input = {
       employer: { taxCode: '01234567890', name: `Bench ${i}`, sector: 'industry', averageEmployees: 80 },
-      productionUnit: { id: `bench-${i}`, address: 'Via 1', municipality: 'Lucca', province: 'LU' },
+      productionUnit: { id: `bench-${seq}`, address: 'Via 1', municipality: 'Lucca', province: 'LU' },
       cause: 'temporary_market',
       causeDescription: 'bench',
       suspension: { from: addDays(today, 2), to: addDays(today, 20) },
@@ -106,59 +91,74 @@ async function main(): Promise<void> {
       reductionHoursPerWeek: 20,
       unionNoticeDate: today,
     };
-    const created = (await timed(startMs, async () => {
-      const r = await fetch(`${base}/v1/cases`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ procedure: 'CIGO', office: 'lucca', input }),
-      });
-      if (r.status !== 201) throw new Error(`start: ${r.status} ${await r.text()}`);
-      return r.json();
-    })) as { caseId: string; tasks: { taskId: string }[] };
-    const taskId = created.tasks[0]?.taskId;
-    await timed(completeMs, async () => {
-      const r = await fetch(`${base}/v1/tasks/${taskId}/complete`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ outcome: 'not_requested' }),
-      });
-      if (r.status !== 200) throw new Error(`complete: ${r.status} ${await r.text()}`);
-      await r.arrayBuffer();
+    let taskId = '';
+    await timed(f.open, async () => {
+      const r = await stack.http('POST', '/v1/cases', officer, { procedure: 'CIGO', office: 'lucca', input });
+      if (r.status !== 201) throw new Error(`open: ${r.status} ${JSON.stringify(r.body)}`);
+      taskId = (r.body as { tasks: { taskId: string }[] }).tasks[0]?.taskId ?? '';
     });
-    await timed(readMs, async () =>
-      (await fetch(`${base}/v1/cases/${created.caseId}`, { headers })).arrayBuffer(),
-    );
-    await timed(listMs, async () =>
-      (await fetch(`${base}/v1/tasks?view=available&limit=50`, { headers })).arrayBuffer(),
-    );
+    await timed(f.complete, async () => {
+      const r = await stack.http('POST', `/v1/tasks/${taskId}/complete`, officer, {
+        outcome: 'not_requested',
+      });
+      if (r.status !== 200) throw new Error(`complete: ${r.status} ${JSON.stringify(r.body)}`);
+    });
   };
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < CASES) await runOne(next++);
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  const events = await db.events.countDocuments();
+}
+
+const ms = (v: number): string => `${v.toFixed(1).padStart(7)} ms`;
+const ratio = (api: number, raw: number): string => `${(api / raw).toFixed(2).padStart(5)}×`;
+
+async function main(): Promise<void> {
+  const stack = await startBenchStack();
+  const rawQueue = 'bench-raw';
+  const rawWorker = await Worker.create({
+    connection: stack.nativeConnection,
+    namespace: 'default',
+    taskQueue: rawQueue,
+    workflowsPath: require.resolve('./bench/raw-workflow'),
+  });
+  const rawRun = rawWorker.run();
+  const rssBefore = rssMiB();
+  // Warm both paths (bundles loaded, connections open, caches filled) before measuring.
+  await measure('warm-up raw', WARM_UP, 4, rawOne(stack, rawQueue));
+  await measure('warm-up api', WARM_UP, 4, apiOne(stack));
+
+  const lines: string[] = [];
+  const throughput: { level: number; raw: number; api: number }[] = [];
+  for (const level of LEVELS) {
+    const raw = await measure(`raw, ${level} in flight`, CASES, level, rawOne(stack, rawQueue));
+    const api = await measure(`api, ${level} in flight`, CASES, level, apiOne(stack));
+    const rawTp = CASES / raw.seconds;
+    const apiTp = CASES / api.seconds;
+    throughput.push({ level, raw: rawTp, api: apiTp });
+    const o = [percentile(raw.open, 50), percentile(api.open, 50)] as const;
+    const c = [percentile(raw.complete, 50), percentile(api.complete, 50)] as const;
+    lines.push(
+      `${String(level).padStart(2)} in flight  open p50   raw ${ms(o[0])}  api ${ms(o[1])}  ${ratio(o[1], o[0])}` +
+        `   (p95 raw ${ms(percentile(raw.open, 95))}, api ${ms(percentile(api.open, 95))})`,
+      `             complete p50 raw ${ms(c[0])}  api ${ms(c[1])}  ${ratio(c[1], c[0])}` +
+        `   (p95 raw ${ms(percentile(raw.complete, 95))}, api ${ms(percentile(api.complete, 95))})`,
+      `             throughput   raw ${rawTp.toFixed(1).padStart(6)} cases/s  api ${apiTp.toFixed(1).padStart(6)} cases/s  api at ${((100 * apiTp) / rawTp).toFixed(0)} % of raw`,
+    );
+  }
+  const events = await stack.db.events.countDocuments();
+  const cases = await stack.db.cases.countDocuments();
   process.stdout.write(
     [
-      `bench: ${CASES} CIGO cases, ${CONCURRENCY} in flight, Temporal dev server + FerretDB + 1 worker, on ${os.cpus().length} cores`,
-      row('POST /v1/cases', startMs),
-      row('complete task', completeMs),
-      row('GET case', readMs),
-      row('GET tasks', listMs),
-      `throughput       ${(CASES / seconds).toFixed(1)} cases/s opened and advanced (${((CASES * 4) / seconds).toFixed(1)} requests/s), ${events} events written`,
-      `memory           rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (api + worker in one process; +${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB during the run)`,
+      '',
+      `bench: ${CASES} cases per level, on ${os.cpus().length} cores, Temporal dev server (in memory) + FerretDB + 1 worker and the API in one process`,
+      '  raw = a trivial workflow opened by an Update with start and advanced by one Update (no activities)',
+      '  api = POST /v1/cases (a CIGO case) then POST /v1/tasks/:id/complete, each answering the case from its read model',
+      ...lines,
+      `read model      ${cases} cases, ${events} events written`,
+      `memory          rss ${rssBefore.toFixed(0)} MiB before, ${rssMiB().toFixed(0)} MiB after (API + worker + raw worker in one process)`,
       '',
     ].join('\n'),
   );
-  server.close();
-  worker.shutdown();
-  await workerRun;
-  await api.close();
-  await nativeConnection.close();
-  await db.close();
-  await temporalServer.stop();
-  await mongo.stop();
+  rawWorker.shutdown();
+  await rawRun;
+  await stack.close();
 }
 
 main().catch((err: unknown) => {

@@ -18,7 +18,6 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -79,10 +78,11 @@ const projectionOptions: LocalActivityOptions = {
 const { project } = proxyLocalActivities<CaseActivities>(projectionOptions);
 
 /**
- * The case's lookups and outbox writes (admission data, office snapshots, scoring rules, notifications): short
- * calls to our own database, retried without limit, at most a minute apart. Shared by every procedure.
+ * The case's lookups (admission data, office snapshots, scoring rules, suspensions): short reads of our own
+ * database, run as local activities in the worker within the workflow task (no round trip through the server),
+ * retried without limit, at most a minute apart. Shared by every procedure.
  */
-export const caseActivities = proxyActivities<CaseActivities>({
+export const caseActivities = proxyLocalActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -272,10 +272,13 @@ export class CaseKernel {
    * builds the new run's input from the kernel's state. Never returns.
    */
   async continueAsNew<A extends unknown[]>(next: (state: KernelState) => A): Promise<never> {
-    await condition(() => this.pending.length === 0 && this.inFlight === 0 && allHandlersFinished());
-    // What changed without an event is written too: the new run starts from what the read model holds.
-    this.scheduleFlush();
-    await condition(() => this.inFlight === 0 && allHandlersFinished());
+    // The main flow waits here like at any step, so that what is pending gets written.
+    await this.external(async () => {
+      await condition(() => this.pending.length === 0 && this.inFlight === 0 && allHandlersFinished());
+      // What changed without an event is written too: the new run starts from what the read model holds.
+      this.scheduleFlush();
+      await condition(() => this.inFlight === 0 && allHandlersFinished());
+    });
     log.info('case continues as new', { caseId: this.view.caseId, version: this.view.version });
     return continueAsNew<(...args: A) => Promise<unknown>>(...next(this.state()));
   }
@@ -325,15 +328,17 @@ export class CaseKernel {
    * Writes what changed since the last write, in order after it: the new events, the changed paths of the view
    * (a step set without an event too), the changed inbox and member rows. Nothing when nothing changed.
    *
-   * What a write carries is decided when it is scheduled (at the end of the current synchronous step, so that
-   * the events of one step go together), never when the previous write comes back: the commands a workflow
+   * What a write carries is decided when the main flow next stands still (so that the events of one action go
+   * together), never when the previous write comes back: the commands a workflow
    * issues must not depend on when a local activity completes, or a replay would not find them.
    */
   private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
     this.inFlight += 1;
-    void Promise.resolve().then(() => {
+    // Once the main flow has reached its next wait: what an Update's handler and the step it leads to change
+    // goes in one write. The point is a condition of the workflow's own state, so a replay finds it again.
+    void CancellationScope.nonCancellable(() => condition(() => this.quiet)).then(() => {
       this.flushQueued = false;
       const delta = this.takeDelta();
       if (!delta) {
@@ -410,11 +415,15 @@ export class CaseKernel {
     return dues[0] ?? null;
   }
 
-  private get settled(): boolean {
-    if (this.pending.length > 0 || this.inFlight > 0) return false;
-    // A suspended case does not move until resumed: what has been written is where it stands.
+  /** The main flow is waiting (or done, or held by a suspension): the case stands still until something comes. */
+  private get quiet(): boolean {
     if (this.terminal || this.view.status === 'suspended') return true;
     return this.mainWait !== null && !this.mainWait();
+  }
+
+  /** Quiet, with everything written. A suspended case does not move until resumed: what is written is where it stands. */
+  private get settled(): boolean {
+    return this.pending.length === 0 && this.inFlight === 0 && this.quiet;
   }
 
   /**

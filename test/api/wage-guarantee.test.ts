@@ -9,6 +9,7 @@ import type { ApiStack } from '../support/api-env';
 import { principals, startApiStack } from '../support/api-env';
 import { cigoInput } from '../support/cigo-input';
 import { cigsInput, fisInput } from '../support/wage-inputs';
+import { seedCases } from '../support/seed-cases';
 
 let s: ApiStack;
 beforeAll(async () => {
@@ -282,7 +283,7 @@ describe('refused starts', () => {
 
   it("when the unit's earlier cases fill a cap, then the start is refused with the arithmetic", async () => {
     const shop = unit();
-    await s.db.cases.create({
+    await seedCases(s.db, {
       _id: `FIS-2025-FULL-${seq}`,
       procedure: 'FIS',
       office: 'lucca',
@@ -300,7 +301,7 @@ describe('refused starts', () => {
     expect(fis.check).toMatchObject({ cap: 26, used: 25, total: 29 });
 
     const plant = unit();
-    await s.db.cases.create({
+    await seedCases(s.db, {
       _id: `CIGS-2024-FULL-${seq}`,
       procedure: 'CIGS',
       office: 'lucca',

@@ -30,6 +30,7 @@ import {
   withWorker,
   workflowSuite,
 } from '../support/workflow-env';
+import { seedCases } from '../support/seed-cases';
 
 const ctx = workflowSuite();
 
@@ -405,7 +406,7 @@ describe('CIGO workflow', () => {
           region: 'Toscana',
         },
       });
-      await ctx.db.cases.create({
+      await seedCases(ctx.db, {
         _id: 'CIGO-2025-EARLIER',
         procedure: 'CIGO',
         office: 'lucca',

@@ -20,6 +20,7 @@ import {
   withWorker,
   workflowSuite,
 } from '../support/workflow-env';
+import { seedCases } from '../support/seed-cases';
 
 const ctx = workflowSuite();
 
@@ -403,7 +404,7 @@ async function earlierCase(
   cause: string,
   outcome = 'authorised',
 ): Promise<void> {
-  await ctx.db.cases.create({
+  await seedCases(ctx.db, {
     _id: id,
     procedure: 'CIGS',
     office: 'lucca',

@@ -15,6 +15,7 @@ import {
   withWorker,
   workflowSuite,
 } from '../support/workflow-env';
+import { seedCases } from '../support/seed-cases';
 
 const ctx = workflowSuite();
 
@@ -113,7 +114,7 @@ describe('FIS workflow', () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
       const unit = freshUnit();
-      await ctx.db.cases.create({
+      await seedCases(ctx.db, {
         _id: `FIS-2025-EARLIER-${unitSeq}`,
         procedure: 'FIS',
         office: 'lucca',

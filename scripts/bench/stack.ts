@@ -1,0 +1,161 @@
+/**
+ * What the benchmarks run on: an in-memory Temporal dev server and a FerretDB of their own, the case worker and the
+ * API in this process over real HTTP on loopback, and a client to the same server for the raw baseline.
+ */
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { signToken } from '../../api/auth';
+import { connectApi } from '../../api/connect';
+import type { Principal } from '../../api/auth';
+import type { Db } from '../../platform/db';
+import { connectDb } from '../../platform/db';
+import { createLogger } from '../../platform/logger';
+import { createWorker } from '../../worker/create-worker';
+import { installTemporalRuntime } from '../../worker/runtime';
+import type { RunningServer } from '../local-servers';
+import { readProvisionedPaths, startMongoWire, startTemporalDev } from '../local-servers';
+import { seedReferenceData } from '../seed';
+
+export interface BenchStack {
+  db: Db;
+  /** A client of the same Temporal server, for the raw baseline and for reading histories. */
+  temporal: Client;
+  nativeConnection: NativeConnection;
+  /** Sends a request to the API as `as` and answers the status and the parsed body. */
+  http(
+    method: 'GET' | 'POST',
+    url: string,
+    as: Principal,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+const SECRET = 'bench-secret-bench-secret-bench-secret';
+export const TASK_QUEUE = 'bench';
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const paths = readProvisionedPaths();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-bench-'));
+  const servers: RunningServer[] = [];
+  const mongo = await startMongoWire({
+    paths,
+    dataDir: path.join(dir, 'db'),
+    logFile: path.join(dir, 'db.log'),
+  });
+  servers.push(mongo);
+  const temporalServer = await startTemporalDev({
+    cli: paths.temporalCli,
+    logFile: path.join(dir, 'temporal.log'),
+  });
+  servers.push(temporalServer);
+  const logger = createLogger({ level: 'error', format: 'pretty', service: 'bench' });
+  installTemporalRuntime(logger);
+  const address = `127.0.0.1:${temporalServer.port}`;
+  const db = await connectDb(`${mongo.uri}bench`);
+  await seedReferenceData(db);
+  const nativeConnection = await NativeConnection.connect({ address });
+  // The worker as deployed (worker/main.ts), with its default bounds.
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    db,
+    logger,
+    ...(process.env.BENCH_CACHED_WORKFLOWS
+      ? { limits: { cachedWorkflows: Number(process.env.BENCH_CACHED_WORKFLOWS) } }
+      : {}),
+  });
+  const workerRun = worker.run();
+  const api = await connectApi(
+    {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      JWT_SECRET: SECRET,
+      BODY_LIMIT: '1mb',
+      UPDATE_TIMEOUT_MS: 30_000,
+    },
+    db,
+    logger,
+  );
+  const server: Server = api.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const connection = await Connection.connect({ address });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const tokens = new Map<string, string>();
+  return {
+    db,
+    temporal,
+    nativeConnection,
+    async http(method, url, as, body) {
+      let token = tokens.get(as.sub);
+      if (!token) {
+        token = signToken(as, SECRET, '2h');
+        tokens.set(as.sub, token);
+      }
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+    async close() {
+      server.close();
+      worker.shutdown();
+      await workerRun;
+      await api.close();
+      await connection.close();
+      await nativeConnection.close();
+      await db.close();
+      for (const s of servers.reverse()) await s.stop();
+    },
+  };
+}
+
+/** The process's resident set, in MiB. */
+export function rssMiB(): number {
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Runs `work(i)` for i in [0, n) with `inFlight` at a time; `progress` hears each one done. */
+export async function inFlight(
+  n: number,
+  concurrency: number,
+  work: (i: number) => Promise<void>,
+  progress?: (done: number) => void,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next;
+        next += 1;
+        await work(i);
+        done += 1;
+        progress?.(done);
+      }
+    }),
+  );
+}
+
+/** A progress line on stderr, rewritten in place. */
+export function progressLine(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+  else process.stderr.write(`${text}\n`);
+}
