@@ -109,7 +109,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       rows.map(async (r) => {
         try {
           await (model as Db['tasks']).updateOne(
-            { _id: r._id, writeSeq: { $lt: write } },
+            { _id: r._id, writeSeq: { $lte: write } },
             { $set: { ...r.doc, writeSeq: write } },
             { upsert: true },
           );
@@ -145,7 +145,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
     if (d.unset.length > 0) update.$unset = Object.fromEntries(d.unset.map((p) => [p, '']));
     const caseRow = async (): Promise<void> => {
       try {
-        await db.cases.updateOne({ _id: scope.caseId, writeSeq: { $lt: write } }, update, {
+        await db.cases.updateOne({ _id: scope.caseId, writeSeq: { $lte: write } }, update, {
           upsert: d.create,
         });
       } catch (err) {

@@ -222,7 +222,10 @@ export interface MemberRow {
  */
 export interface ProjectionDelta {
   scope: CaseScope;
-  /** The case's count of writes: the guard of every row this write touches (a late retry never regresses). */
+  /**
+   * The case's version when the write was made (its last event's number): the guard of every row it touches, which
+   * is written only where the stored version is not newer (a late retry of an older write never regresses it).
+   */
   write: number;
   /** True on the case's first batch (and the first of a run continued as new): the document is created. */
   create: boolean;

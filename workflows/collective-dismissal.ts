@@ -338,7 +338,9 @@ async function runMob(
   for (const c of checks) k.recordCheck(c);
   k.view.facts.legalDefects = checks.filter((c) => c.result === 'defect').map((c) => c.id);
 
-  // Each worker becomes a member row with a take-in-charge case of its own, opened in the background.
+  // The list itself stays in the task's completion event (the audit trail); the case keeps its count, and each
+  // worker becomes a member row with a take-in-charge case of its own, opened in the background.
+  listTask.data = { ...data, workers: { count: dismissed.length, listedIn: 'case_members' } };
   const [, year, ulid] = k.view.caseId.split('-');
   workers.add(
     dismissed.map((w, i) => ({

@@ -142,7 +142,6 @@ export interface CaseHeader {
 export interface KernelState {
   view: CaseView;
   seq: number;
-  writes: number;
   taskSeq: number;
   acceptedNews: string[];
   news: [string, Record<string, unknown>[]][];
@@ -151,8 +150,6 @@ export interface KernelState {
 export class CaseKernel {
   readonly view: CaseView;
   private seq = 0;
-  /** Writes made so far: the guard of every write, so that a late retry never overwrites a newer one. */
-  private writes = 0;
   private taskSeq = 0;
   private pending: CaseEvent[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -190,7 +187,6 @@ export class CaseKernel {
     if (restored) {
       this.view = restored.view;
       this.seq = restored.seq;
-      this.writes = restored.writes;
       this.taskSeq = restored.taskSeq;
       for (const t of restored.acceptedNews) this.acceptedNews.add(t);
       for (const [type, items] of restored.news) this.news.set(type, items);
@@ -239,7 +235,6 @@ export class CaseKernel {
     return {
       view: this.view,
       seq: this.seq,
-      writes: this.writes,
       taskSeq: this.taskSeq,
       acceptedNews: [...this.acceptedNews],
       news: [...this.news.entries()],
@@ -386,7 +381,6 @@ export class CaseKernel {
     if (nothing) return null;
     const create = this.create;
     this.create = false;
-    this.writes += 1;
     const v = this.view;
     return {
       scope: {
@@ -397,7 +391,9 @@ export class CaseKernel {
         title: v.title,
         status: v.status,
       },
-      write: this.writes,
+      // The guard is the case's version (its last event's number), which a replay computes the same however the
+      // writes were grouped: a write applies where the stored version is not newer.
+      write: this.view.version,
       create,
       events,
       set,

@@ -244,7 +244,18 @@ export async function until(handle: Handle, pred: (v: CaseView) => boolean): Pro
 export async function sleepPastInstant(ctx: WorkflowTestContext, instant: string | number): Promise<void> {
   const at = typeof instant === 'number' ? instant : Date.parse(instant);
   const ms = at - (await ctx.env.currentTimeMs()) + 3_600_000;
-  if (ms > 0) await ctx.env.sleep(ms);
+  if (ms <= 0) return;
+  // The server skips time only when nothing is in progress: a sleep that takes real time is a test left stuck.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    ctx.env.sleep(ms),
+    new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the time-skipping server did not skip to ${new Date(at).toISOString()}`)),
+        20_000,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Skips time past a deadline of the case, as the case computed it. */
