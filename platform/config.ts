@@ -5,11 +5,11 @@ const str = (): z.ZodString => z.string();
 
 /**
  * The worker's bounds, set deliberately rather than left to the SDK (which sizes the workflow cache from the heap):
- * a cached run of a case costs about 1–3 MB (its isolate context and state), so 250 runs stay well under 1 GB, and
- * a case evicted from the cache replays from its (short) history when it next moves. Activities are short writes to
+ * a cached run of a case costs about 10 MB (each run has its own copy of the workflow modules), so 100 runs stay
+ * near 1 GB, and a case evicted from the cache replays from its (short) history when it next moves. Activities are short writes to
  * our own database and calls to adapters.
  */
-export const WORKER_DEFAULTS = { cachedWorkflows: 250, workflowTasks: 20, activities: 50 } as const;
+export const WORKER_DEFAULTS = { cachedWorkflows: 100, workflowTasks: 20, activities: 50 } as const;
 
 /** The environment every process reads, parsed once at start (style.md §12). */
 const envSchema = z.object({

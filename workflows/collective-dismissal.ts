@@ -70,6 +70,12 @@ export interface MobOptions {
   continueAsNewAfterEvents?: number;
 }
 
+/**
+ * A run continues as new past this many history events if the server has not suggested it before: under
+ * Temporal's warning of 10,240 events, whatever the server's own suggestion threshold is set to.
+ */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
+
 /** Workers' cases opened per activity call: each call's input is stored in history, so it stays small. */
 const OPEN_BATCH = 100;
 /** Stage changes of the workers are written together, at most this often (one write per batch, not per signal). */
@@ -466,7 +472,7 @@ async function takeInCharge(
   const total = workers.rows.length;
   k.setStep(`take-in-charge of ${total} worker(s)`);
   const continueIfDue = async (done: number): Promise<void> => {
-    if (!k.continueAsNewDue(options.continueAsNewAfterEvents)) return;
+    if (!k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) return;
     workers.write();
     await k.continueAsNew((kernel) => [
       start,
@@ -510,7 +516,11 @@ async function takeInCharge(
   }
   for (;;) {
     await k.external(() =>
-      condition(() => workers.ended >= total || k.continueAsNewDue(options.continueAsNewAfterEvents)),
+      condition(
+        () =>
+          workers.ended >= total ||
+          k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS),
+      ),
     );
     if (workers.ended >= total) break;
     await continueIfDue(total);

@@ -44,6 +44,11 @@ export async function startBenchStack(): Promise<BenchStack> {
   const paths = readProvisionedPaths();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-bench-'));
   const servers: RunningServer[] = [];
+  // Stopped with the process, however it ends (a bench interrupted must not leave servers behind).
+  process.once('exit', () => {
+    for (const s of servers) s.child?.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const mongo = await startMongoWire({
     paths,
     dataDir: path.join(dir, 'db'),

@@ -12,6 +12,7 @@ import {
   sendNews,
   sleepPastDeadline,
   today,
+  until,
   withWorker,
   workflowSuite,
 } from '../support/workflow-env';
@@ -75,6 +76,8 @@ describe('FIS workflow', () => {
       v = await completeTask(handle, openTask(v, 'completeness-check').taskId, 'complete');
       // The answer may come while the dossier is still on its way to INPS: the decision is taken either way.
       expect(['forwarding to INPS', 'awaiting the INPS decision']).toContain(v.step);
+      // The dossier is in the outbox once it has been forwarded.
+      await until(handle, (x) => x.step === 'awaiting the INPS decision');
       const sent = await ctx.db.communications.findById(`${caseId}:forward`).lean();
       expect(sent?.payload.scheme).toBe('FIS');
 
