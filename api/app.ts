@@ -98,6 +98,20 @@ function encodeCursor(value: string): string {
   return Buffer.from(value, 'utf8').toString('base64url');
 }
 
+/**
+ * One page of a list read as `limit + 1` rows (the extra row tells whether more follow): the first `limit` rows and
+ * the cursor after the last of them, or null at the end.
+ */
+function pageOf<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => string,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
 function decodeCursor(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const decoded = Buffer.from(value, 'base64url').toString('utf8');
@@ -315,8 +329,7 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ sortKey: -1 })
       .limit(q.limit + 1)
       .lean();
-    const page = docs.slice(0, q.limit);
-    const last = page[page.length - 1];
+    const { page, nextCursor } = pageOf(docs, q.limit, (d) => d.sortKey);
     res.json({
       items: page.map((d) => ({
         caseId: d._id,
@@ -330,7 +343,7 @@ export function createApp(deps: AppDeps): express.Express {
         outcome: d.outcome,
         openTasks: (d.tasks ?? []).filter((t) => t.status === 'open').length,
       })),
-      nextCursor: docs.length > q.limit && last ? encodeCursor(last.sortKey) : null,
+      nextCursor,
     });
   });
 
@@ -523,8 +536,7 @@ export function createApp(deps: AppDeps): express.Express {
         .sort({ key: 1 })
         .limit(q.limit + 1)
         .lean();
-      const page = rows.slice(0, q.limit);
-      const last = page[page.length - 1];
+      const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.key);
       res.json({
         caseId: doc._id,
         total: await deps.db.members.countDocuments(filter),
@@ -537,7 +549,7 @@ export function createApp(deps: AppDeps): express.Express {
           stage: r.stage,
           ended: r.details?.ended === true,
         })),
-        nextCursor: rows.length > q.limit && last ? encodeCursor(last.key) : null,
+        nextCursor,
       });
       return;
     }
@@ -644,12 +656,8 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ _id: 1 })
       .limit(q.limit + 1)
       .lean();
-    const page = docs.slice(0, q.limit);
-    const last = page[page.length - 1];
-    res.json({
-      items: page.map(taskFromDoc),
-      nextCursor: docs.length > q.limit && last ? encodeCursor(last._id) : null,
-    });
+    const { page, nextCursor } = pageOf(docs, q.limit, (d) => d._id);
+    res.json({ items: page.map(taskFromDoc), nextCursor });
   });
 
   v1.get('/tasks/:id', async (req, res) => {

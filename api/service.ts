@@ -270,27 +270,15 @@ export class CaseService {
     def: UpdateDefinition<CaseAck, [Arg]>,
     arg: Arg,
     requestKey?: string,
-    opts: { unscoped?: boolean } = {},
-  ): Promise<CaseView> {
-    const ack = await this.update(p, caseId, def, arg, requestKey, opts);
-    return this.caseAfter(caseId, ack.version);
-  }
-
-  /** Sends an Update (as `act`) and answers only its acknowledgement. */
-  async update<Arg extends { scope?: CallerScope }>(
-    p: Principal,
-    caseId: string,
-    def: UpdateDefinition<CaseAck, [Arg]>,
-    arg: Arg,
-    requestKey?: string,
     /** For actions open to every caller (an application to a public notice): no scope is checked. */
     opts: { unscoped?: boolean } = {},
-  ): Promise<CaseAck> {
+  ): Promise<CaseView> {
     const updateId = requestKey
       ? `${def.name}:${createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`
       : undefined;
+    let ack: CaseAck;
     try {
-      return await this.bounded(caseId, () =>
+      ack = await this.bounded(caseId, () =>
         this.handle(caseId).executeUpdate(def, {
           args: [opts.unscoped ? arg : { ...arg, scope: callerScope(p) }],
           ...(updateId ? { updateId } : {}),
@@ -303,6 +291,7 @@ export class CaseService {
       if (!doc || (!opts.unscoped && !canSeeCase(p, doc))) throw problems.notFound(`Case ${caseId}`);
       throw err;
     }
+    return this.caseAfter(caseId, ack.version);
   }
 
   private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {

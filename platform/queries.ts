@@ -20,7 +20,8 @@ export async function earlierUnitPeriods(
   unitKey: string,
   excludeCaseId?: string,
 ): Promise<UsedPeriod[]> {
-  return (await periodsByUnit(db, [unitKey], excludeCaseId))[unitKey] ?? [];
+  const docs = await casesOfUnits(db, [unitKey], excludeCaseId);
+  return periodsByUnit(docs, [unitKey])[unitKey] ?? [];
 }
 
 /**
@@ -55,16 +56,11 @@ function unitsOf(d: Pick<CaseDoc, 'units' | 'keys'>): Set<string> {
   return new Set([...(d.units ?? []), ...(d.keys?.productionUnit ? [d.keys.productionUnit] : [])]);
 }
 
-/** The periods of several units at once, keyed by unit. */
-export async function periodsByUnit(
-  db: Db,
-  unitKeys: readonly string[],
-  excludeCaseId?: string,
-): Promise<Record<string, UsedPeriod[]>> {
+/** The periods that `docs` (the units' cases, by id) used of each unit, keyed by unit. */
+function periodsByUnit(docs: readonly CaseDoc[], unitKeys: readonly string[]): Record<string, UsedPeriod[]> {
   const out: Record<string, UsedPeriod[]> = Object.fromEntries(unitKeys.map((k) => [k, []]));
-  if (unitKeys.length === 0) return out;
   // In the order of their ids, so that the arithmetic always lists the same cases the same way.
-  for (const d of await casesOfUnits(db, unitKeys, excludeCaseId)) {
+  for (const d of docs) {
     if (d.status === 'withdrawn') continue;
     const facts = (d.facts ?? {}) as {
       countedPeriod?: { from: string; to: string } | null;
@@ -108,23 +104,20 @@ export async function admissionContext(
         }
       : null;
   }
+  // The units' cases are read once, for both the periods used and the cases still open.
+  const docs = await casesOfUnits(db, unitKeys, excludeCaseId);
   return {
     today: romeDate(Date.now()),
-    periodsByUnit: await periodsByUnit(db, unitKeys, excludeCaseId),
-    openCasesByUnit: await openCasesByUnit(db, unitKeys, excludeCaseId),
+    periodsByUnit: periodsByUnit(docs, unitKeys),
+    openCasesByUnit: openCasesByUnit(docs, unitKeys),
     linked,
   };
 }
 
-/** The open or suspended cases that cover each unit key (other than `excludeCaseId`), oldest first. */
-export async function openCasesByUnit(
-  db: Db,
-  unitKeys: readonly string[],
-  excludeCaseId?: string,
-): Promise<Record<string, string[]>> {
+/** The open or suspended cases among `docs` that list each unit key, oldest first. */
+function openCasesByUnit(docs: readonly CaseDoc[], unitKeys: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = Object.fromEntries(unitKeys.map((k) => [k, []]));
-  if (unitKeys.length === 0) return out;
-  for (const d of await casesOfUnits(db, unitKeys, excludeCaseId)) {
+  for (const d of docs) {
     if (d.status !== 'open' && d.status !== 'suspended') continue;
     for (const key of d.units ?? []) out[key]?.push(String(d._id));
   }

@@ -175,7 +175,7 @@ export class CaseKernel {
   private writtenAssignees = '';
   /** The next write creates the case document (the first of the case, or of a run continued as new). */
   private create = true;
-  /** A write is being put together at the end of this step. */
+  /** A write is waiting for the main flow to stand still, and will take what changed until then. */
   private flushQueued = false;
 
   constructor(
@@ -269,10 +269,11 @@ export class CaseKernel {
   async continueAsNew<A extends unknown[]>(next: (state: KernelState) => A): Promise<never> {
     // The main flow waits here like at any step, so that what is pending gets written.
     await this.external(async () => {
-      await condition(() => this.pending.length === 0 && this.inFlight === 0 && allHandlersFinished());
+      const done = (): boolean => this.settled && allHandlersFinished();
+      await condition(done);
       // What changed without an event is written too: the new run starts from what the read model holds.
       this.scheduleFlush();
-      await condition(() => this.inFlight === 0 && allHandlersFinished());
+      await condition(done);
     });
     log.info('case continues as new', { caseId: this.view.caseId, version: this.view.version });
     return continueAsNew<(...args: A) => Promise<unknown>>(...next(this.state()));
@@ -324,8 +325,8 @@ export class CaseKernel {
    * (a step set without an event too), the changed inbox and member rows. Nothing when nothing changed.
    *
    * What a write carries is decided when the main flow next stands still (so that the events of one action go
-   * together), never when the previous write comes back: the commands a workflow
-   * issues must not depend on when a local activity completes, or a replay would not find them.
+   * together), never when the previous write comes back: the commands a workflow issues must not depend on when a
+   * local activity completes, or a replay would not find them.
    */
   private scheduleFlush(): void {
     if (this.flushQueued) return;

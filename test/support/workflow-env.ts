@@ -104,10 +104,14 @@ async function endStarted(ctx: WorkflowTestContext): Promise<void> {
     const handle = ctx.env.client.workflow.getHandle(id);
     // Settled first: a case ended in the middle of a workflow task (a local activity running) can leave the
     // time-skipping server's clock locked for the tests after.
-    await Promise.race([
-      handle.executeUpdate(settledUpdate).catch(() => undefined),
-      new Promise((r) => setTimeout(r, 5_000)),
-    ]);
+    await orAfter(
+      handle.executeUpdate(settledUpdate).then(
+        () => undefined,
+        () => undefined,
+      ),
+      5_000,
+      () => undefined,
+    );
     await handle.terminate('test ended').catch(() => undefined); // already ended, or never opened
   }
 }
@@ -230,10 +234,11 @@ export async function until(handle: Handle, pred: (v: CaseView) => boolean): Pro
   for (let i = 0; i < 100; i += 1) {
     // A case opened in the background does not answer until it exists; a query sent while a case continues as
     // new may never be answered by the time-skipping server: it is given up after a while and sent again.
-    const v = await Promise.race([
+    const v = await orAfter(
       handle.query(caseQuery).catch(() => null),
-      new Promise<null>((r) => setTimeout(() => r(null), 2_000)),
-    ]);
+      2_000,
+      () => null,
+    );
     if (v && pred(v)) return v;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -246,16 +251,24 @@ export async function sleepPastInstant(ctx: WorkflowTestContext, instant: string
   const ms = at - (await ctx.env.currentTimeMs()) + 3_600_000;
   if (ms <= 0) return;
   // The server skips time only when nothing is in progress: a sleep that takes real time is a test left stuck.
+  await orAfter(ctx.env.sleep(ms), 20_000, () => {
+    throw new Error(`the time-skipping server did not skip to ${new Date(at).toISOString()}`);
+  });
+}
+
+/** `p`, or what `late()` answers (or throws) when `p` takes more than `ms` of real time. */
+function orAfter<T>(p: Promise<T>, ms: number, late: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    ctx.env.sleep(ms),
-    new Promise((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the time-skipping server did not skip to ${new Date(at).toISOString()}`)),
-        20_000,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
+  const fallback = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }, ms);
+  });
+  return Promise.race([p, fallback]).finally(() => clearTimeout(timer));
 }
 
 /** Skips time past a deadline of the case, as the case computed it. */
