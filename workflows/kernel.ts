@@ -269,11 +269,10 @@ export class CaseKernel {
   async continueAsNew<A extends unknown[]>(next: (state: KernelState) => A): Promise<never> {
     // The main flow waits here like at any step, so that what is pending gets written.
     await this.external(async () => {
-      const done = (): boolean => this.settled && allHandlersFinished();
-      await condition(done);
+      await condition(() => this.pending.length === 0 && this.inFlight === 0 && allHandlersFinished());
       // What changed without an event is written too: the new run starts from what the read model holds.
       this.scheduleFlush();
-      await condition(done);
+      await condition(() => this.inFlight === 0 && allHandlersFinished());
     });
     log.info('case continues as new', { caseId: this.view.caseId, version: this.view.version });
     return continueAsNew<(...args: A) => Promise<unknown>>(...next(this.state()));
