@@ -154,11 +154,11 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       }
     };
     const units = unitKeysIn(d.set);
-    // The writes touch different documents and each is idempotent and guarded: they go at once, and the
-    // write counts as done (the Update answers) when all of them are.
+    // The rows touch different documents and each write is idempotent and guarded: they go at once. The case
+    // document goes last, once they are in: a reader who sees its version (and its counts) finds the events, the
+    // inbox and the member rows that go with it.
     await Promise.all([
       appendEvents(d.events, scope),
-      caseRow(),
       guardedRows(
         db.tasks,
         write,
@@ -177,6 +177,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       ),
       indexCaseUnits(db, scope.caseId, units),
     ]);
+    await caseRow();
   }
 
   return {
