@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
-import type { CaseEvent, CaseScope, CaseStart, ProjectionDelta } from '../domain/case-model';
+import type { CaseEvent, CaseScope, CaseStart, MemberStage, ProjectionDelta } from '../domain/case-model';
 import { SYSTEM } from '../domain/case-model';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
@@ -121,6 +121,17 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
     );
   }
 
+  /**
+   * A member case's row in its parent's list (inserted by `openMemberCases` before the case starts), guarded by the
+   * member case's own version: the parent's writes and the member's never race on the same field.
+   */
+  async function ownMemberRow(m: MemberStage, write: number): Promise<void> {
+    await db.members.updateOne(
+      { _id: `${m.parentCaseId}:${m.key}`, memberSeq: { $lte: write } },
+      { $set: { stage: m.stage, 'details.ended': m.ended, memberSeq: write } },
+    );
+  }
+
   /** The production units a write names (the case's `units`, or its `keys.productionUnit`), for the unit rows. */
   function unitKeysIn(set: Record<string, unknown>): string[] {
     const found: unknown[] = [];
@@ -176,6 +187,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         })),
       ),
       indexCaseUnits(db, scope.caseId, units),
+      d.asMember ? ownMemberRow(d.asMember, write) : Promise.resolve(),
     ]);
     await caseRow();
   }
@@ -210,6 +222,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
             stage: 'opened',
             details: { ended: false },
             writeSeq: 0,
+            memberSeq: 0,
           })),
           { ordered: false },
         );

@@ -537,10 +537,18 @@ export function createApp(deps: AppDeps): express.Express {
         .limit(q.limit + 1)
         .lean();
       const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.key);
+      // Each worker's case writes its own row as it moves: the counts are the rows', as they stand now.
+      const stages = await deps.db.members.aggregate<{ _id: string; n: number }>([
+        { $match: { caseId: doc._id } },
+        { $group: { _id: '$stage', n: { $sum: 1 } } },
+      ]);
+      const byStage = Object.fromEntries(
+        stages.sort((a, b) => a._id.localeCompare(b._id)).map((x) => [x._id, x.n]),
+      );
       res.json({
         caseId: doc._id,
-        total: await deps.db.members.countDocuments(filter),
-        byStage: doc.facts.workersByStage ?? {},
+        total: q.stage ? (byStage[q.stage] ?? 0) : Object.values(byStage).reduce((a, b) => a + b, 0),
+        byStage,
         items: page.map((r) => ({
           taxCode: r.key,
           name: r.name,

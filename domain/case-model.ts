@@ -34,6 +34,7 @@ export const CASE_EVENT_TYPES = [
   'SanctionApplied',
   'StageChanged',
   'WorkerStageChanged',
+  'WorkerCasesEnded',
   'ChildCasesOpened',
   'ApplicationReceived',
   'RankingPublished',
@@ -234,6 +235,19 @@ export interface ProjectionDelta {
   unset: string[];
   tasks: TaskView[];
   members: MemberRow[];
+  /**
+   * This case's own row in its parent's member list (a worker's take-in-charge in its collective dismissal), when
+   * its stage or end changed: the member case writes it, so the parent is not told of every stage.
+   */
+  asMember?: MemberStage;
+}
+
+/** Where a member case stands, as its row in the parent's list shows it. */
+export interface MemberStage {
+  parentCaseId: string;
+  key: string;
+  stage: string;
+  ended: boolean;
 }
 
 /** What an Update answers: where the case stands after it. The full case is read from the read model. */

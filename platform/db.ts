@@ -45,7 +45,10 @@ export interface TaskDoc extends Omit<TaskView, 'taskId'> {
 export interface MemberDoc extends MemberRow {
   _id: string;
   caseId: string;
+  /** The parent's version when it last wrote the row. */
   writeSeq: number;
+  /** The member case's version when it last wrote its stage (`asMember`). */
+  memberSeq?: number;
 }
 
 export interface OfficeDoc {
@@ -133,7 +136,15 @@ taskSchema.index({ assignee: 1, status: 1 });
 taskSchema.index({ caseId: 1 });
 
 const memberSchema = new Schema<MemberDoc>(
-  { _id: String, caseId: String, key: String, stage: String, office: String, writeSeq: Number },
+  {
+    _id: String,
+    caseId: String,
+    key: String,
+    stage: String,
+    office: String,
+    writeSeq: Number,
+    memberSeq: Number,
+  },
   { ...loose, collection: 'case_members' },
 );
 memberSchema.index({ caseId: 1, key: 1 });

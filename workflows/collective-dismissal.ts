@@ -3,7 +3,7 @@
  * administrative phase, the dismissals and their list with the checks the law puts on them, then a
  * take-in-charge case (workflows/take-in-charge.ts) for every dismissed worker, followed from here.
  */
-import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/types';
 import type { CaseStart, CaseView, MemberRow } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
@@ -26,9 +26,9 @@ import {
 } from '../domain/procedures/collective-dismissal';
 import { PIC_CODE } from '../domain/procedures/take-in-charge';
 import type { KernelState } from './kernel';
-import { CaseKernel, caseActivities, startInput } from './kernel';
+import { CONTINUE_AS_NEW_AFTER_EVENTS, CaseKernel, caseActivities, startInput } from './kernel';
 import type { WorkerStage } from './messages';
-import { workerStageSignal } from './messages';
+import { MEMBERS_WRITE_OWN_ROWS, workerStageSignal } from './messages';
 
 const { admissionData } = caseActivities;
 
@@ -69,12 +69,6 @@ export interface MobOptions {
   /** Continue as new past this many history events even before Temporal suggests it (tests lower it). */
   continueAsNewAfterEvents?: number;
 }
-
-/**
- * A run continues as new past this many history events if the server has not suggested it before: under
- * Temporal's warning of 10,240 events, whatever the server's own suggestion threshold is set to.
- */
-const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
 
 /** Workers' cases opened per activity call: each call's input is stored in history, so it stays small. */
 const OPEN_BATCH = 100;
@@ -118,13 +112,15 @@ export async function licenziamentoCollettivo(start: CaseStart, options: MobOpti
 }
 
 /**
- * The workers' cases as this case follows them. Each reports its stage by signal; the changes are written in
- * batches (one event and one write per batch, with the changed member rows), and the case shows the counts.
+ * The workers' cases as this case follows them. Each writes its own row in the list as its stage changes, and
+ * signals this case when it ends; the ends are written in batches (one event and one write per batch) and the case
+ * shows the counts. (Runs started before MEMBERS_WRITE_OWN_ROWS were told every stage and wrote the rows.)
  */
 class FollowedWorkers {
   readonly rows: WorkerRow[];
   private readonly byCase = new Map<string, WorkerRow>();
   private readonly changed = new Set<string>();
+  private readonly legacy: boolean;
 
   constructor(
     private readonly k: CaseKernel,
@@ -132,6 +128,7 @@ class FollowedWorkers {
   ) {
     this.rows = rows;
     for (const r of rows) this.byCase.set(r.caseId, r);
+    this.legacy = !patched(MEMBERS_WRITE_OWN_ROWS);
     setHandler(workerStageSignal, (s: WorkerStage) => this.report(s));
     void this.writeInBatches();
   }
@@ -148,15 +145,17 @@ class FollowedWorkers {
     }
   }
 
-  counts(): Record<string, number> {
+  /** The workers by stage (once all have ended, by the stage each ended in). */
+  counts(onlyEnded = false): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const w of this.rows) counts[w.stage] = (counts[w.stage] ?? 0) + 1;
+    for (const w of this.rows) if (w.ended || !onlyEnded) counts[w.stage] = (counts[w.stage] ?? 0) + 1;
     return counts;
   }
 
   private report(s: WorkerStage): void {
     const row = this.byCase.get(s.caseId);
     if (!row || (row.stage === s.stage && row.ended === (s.ended === true))) return;
+    if (!this.legacy && (s.ended !== true || row.ended)) return;
     row.stage = s.stage;
     row.ended = row.ended || s.ended === true;
     this.changed.add(row.caseId);
@@ -166,7 +165,7 @@ class FollowedWorkers {
     return this.changed.size > 0;
   }
 
-  /** Writes the changes gathered so far: member rows, counts, and one event naming them. */
+  /** Writes the changes gathered so far: the counts, and one event naming them. */
   write(): void {
     while (this.changed.size > 0) {
       const batch = [...this.changed].slice(0, STAGE_BATCH_MAX);
@@ -174,16 +173,27 @@ class FollowedWorkers {
         this.changed.delete(id);
         const row = this.byCase.get(id);
         if (!row) return [];
-        this.k.putMember(memberOf(row));
+        if (this.legacy) this.k.putMember(memberOf(row));
         return [{ caseId: row.caseId, taxCode: row.taxCode, stage: row.stage, ended: row.ended }];
       });
-      this.k.view.facts.workersByStage = this.counts();
       this.k.view.facts.workersEnded = this.ended;
-      const summary =
-        changes.length === 1 && changes[0]
-          ? `${this.byCase.get(changes[0].caseId)?.name ?? changes[0].taxCode}: ${changes[0].stage}`
-          : `${changes.length} workers changed stage`;
-      this.k.emit('WorkerStageChanged', summary, { changes });
+      this.k.view.facts.workersEndedByStage = this.counts(true);
+      if (this.legacy) this.k.view.facts.workersByStage = this.counts();
+      const one = changes.length === 1 && changes[0] ? changes[0] : null;
+      const who = one ? (this.byCase.get(one.caseId)?.name ?? one.taxCode) : '';
+      if (this.legacy) {
+        this.k.emit(
+          'WorkerStageChanged',
+          one ? `${who}: ${one.stage}` : `${changes.length} workers changed stage`,
+          { changes },
+        );
+      } else {
+        this.k.emit(
+          'WorkerCasesEnded',
+          one ? `${who}: case ended (${one.stage})` : `${changes.length} workers' cases ended`,
+          { cases: changes.map(({ ended: _e, ...c }) => c) },
+        );
+      }
     }
   }
 
@@ -226,7 +236,7 @@ async function runMob(
     workersTotal: 0,
     workersOpened: 0,
     workersEnded: 0,
-    workersByStage: {},
+    workersEndedByStage: {},
   };
   k.recordDocument(
     'opening-notice',

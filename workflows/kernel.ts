@@ -34,6 +34,7 @@ import type {
   CheckView,
   DeadlineView,
   MemberRow,
+  MemberStage,
   ProjectionDelta,
   Role,
   TaskView,
@@ -139,6 +140,12 @@ export interface CaseHeader {
  * What a case carries into a run continued as new: its view and counters. The procedure adds where its flow
  * stands; the kernel re-arms the service-target watchers of the open tasks.
  */
+/**
+ * A run continues as new past this many history events if the server has not suggested it before: under
+ * Temporal's warning of 10,240 events, whatever the server's own suggestion threshold is set to.
+ */
+export const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
+
 export interface KernelState {
   view: CaseView;
   seq: number;
@@ -173,6 +180,9 @@ export class CaseKernel {
   /** Member rows changed since the last write, by key. */
   private readonly pendingMembers = new Map<string, MemberRow>();
   private writtenAssignees = '';
+  /** This case as a member of a parent's list (its row there, which it writes itself), and that row as last written. */
+  private member: { parentCaseId: string; key: string; stageOf: () => string } | null = null;
+  private writtenMember = '';
   /** The next write creates the case document (the first of the case, or of a run continued as new). */
   private create = true;
   /** A write is waiting for the main flow to stand still, and will take what changed until then. */
@@ -309,6 +319,28 @@ export class CaseKernel {
     this.pendingMembers.set(row.key, row);
   }
 
+  /**
+   * This case is a member of `parentCaseId`'s list under `key`: each write carries its row's stage (and its end)
+   * when they changed, so the parent need not be told of each stage.
+   */
+  reportAsMember(parentCaseId: string, key: string, stageOf: () => string): void {
+    this.member = { parentCaseId, key, stageOf };
+  }
+
+  private memberChange(): MemberStage | undefined {
+    if (!this.member) return undefined;
+    const row: MemberStage = {
+      parentCaseId: this.member.parentCaseId,
+      key: this.member.key,
+      stage: this.member.stageOf(),
+      ended: this.terminal,
+    };
+    const text = JSON.stringify(row);
+    if (text === this.writtenMember) return undefined;
+    this.writtenMember = text;
+    return row;
+  }
+
   private assignees(): string[] {
     return [
       ...new Set(
@@ -372,9 +404,11 @@ export class CaseKernel {
         return true;
       })
       .map((t) => ({ ...t }));
+    const asMember = this.memberChange();
     const nothing =
       events.length === 0 &&
       members.length === 0 &&
+      !asMember &&
       tasks.length === 0 &&
       unset.length === 0 &&
       Object.keys(set).length === 0;
@@ -400,6 +434,7 @@ export class CaseKernel {
       unset,
       tasks,
       members,
+      ...(asMember ? { asMember } : {}),
     };
   }
 

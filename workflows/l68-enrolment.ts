@@ -19,24 +19,68 @@ import {
 } from '../domain/procedures/l68-enrolment';
 import type { L68PersonRecord } from '../domain/procedures/l68-ranking';
 import { l68Score } from '../domain/procedures/l68-ranking';
-import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
+import type { KernelState } from './kernel';
+import { CONTINUE_AS_NEW_AFTER_EVENTS, CaseKernel, caseActivities, refuse, startInput } from './kernel';
 import { l68PlacedSignal } from './messages';
 
 const { admissionData, l68ScoringRule } = caseActivities;
 
-export async function iscrizioneCollocamentoMirato(start: CaseStart): Promise<CaseView> {
-  const input = startInput(enrolmentStartInput, start, 'L. 68 enrolment');
-  const p = input.person;
-  const k = new CaseKernel(start, enrolmentProcedure, {
-    title: `Collocamento mirato ${input.list === 'art1' ? 'art. 1' : 'art. 18'} list – ${p.name}`,
-    parties: [{ role: 'person', name: p.name, identifier: p.taxCode }],
-    keys: { person: p.taxCode },
-    units: [personUnitKey(p.taxCode)],
-  });
-  return k.run(() => runEnrolment(k, input));
+export interface EnrolmentOptions {
+  /** Set by a run continued as new: the kernel's state and the year whose confirmation is awaited. */
+  resume?: { kernel: KernelState; year: number };
+  /** Continue as new past this many history events even before Temporal suggests it (tests lower it). */
+  continueAsNewAfterEvents?: number;
 }
 
-async function runEnrolment(k: CaseKernel, input: EnrolmentStartInput): Promise<void> {
+export async function iscrizioneCollocamentoMirato(
+  start: CaseStart,
+  options: EnrolmentOptions = {},
+): Promise<CaseView> {
+  const input = startInput(enrolmentStartInput, start, 'L. 68 enrolment');
+  const p = input.person;
+  const k = new CaseKernel(
+    start,
+    enrolmentProcedure,
+    {
+      title: `Collocamento mirato ${input.list === 'art1' ? 'art. 1' : 'art. 18'} list – ${p.name}`,
+      parties: [{ role: 'person', name: p.name, identifier: p.taxCode }],
+      keys: { person: p.taxCode },
+      units: [personUnitKey(p.taxCode)],
+    },
+    options.resume?.kernel,
+  );
+  const resume = options.resume;
+  if (resume) {
+    // A run continued as new: back on the list, awaiting that year's confirmation.
+    const record = k.view.facts.record as L68PersonRecord;
+    followPlacement(k, record);
+    return k.run(() => yearsOnTheList(k, record, options, resume.year));
+  }
+  return k.run(() => runEnrolment(k, input, options));
+}
+
+function setStatus(k: CaseKernel, s: string): void {
+  k.view.facts.status = s;
+  k.setStep(s);
+}
+
+/** A person placed through an employer's obligation case leaves the list (art. 8; the employer case tells us). */
+function followPlacement(k: CaseKernel, record: L68PersonRecord): void {
+  setHandler(l68PlacedSignal, (placed) => {
+    if (k.terminal || record.enrolledOn === null) return;
+    record.leftOn = placed.hiredOn;
+    k.view.facts.leaving = { on: placed.hiredOn, reason: 'placed', employerCaseId: placed.employerCaseId };
+    k.emit('StageChanged', `Placed with ${placed.employer} on ${placed.hiredOn}`, { ...placed });
+    setStatus(k, 'placed');
+    k.close('placed', `hired by ${placed.employer} on ${placed.hiredOn} (case ${placed.employerCaseId})`);
+  });
+}
+
+async function runEnrolment(
+  k: CaseKernel,
+  input: EnrolmentStartInput,
+  options: EnrolmentOptions,
+): Promise<void> {
   const record: L68PersonRecord = personRecord(k.view.caseId, k.view.office, input);
   k.view.facts = {
     list: input.list,
@@ -46,20 +90,8 @@ async function runEnrolment(k: CaseKernel, input: EnrolmentStartInput): Promise<
     score: null,
     leaving: null,
   };
-  const status = (s: string): void => {
-    k.view.facts.status = s;
-    k.setStep(s);
-  };
-
-  // A person placed through an employer's obligation case leaves the list (art. 8; the employer case tells us).
-  setHandler(l68PlacedSignal, (placed) => {
-    if (k.terminal || record.enrolledOn === null) return;
-    record.leftOn = placed.hiredOn;
-    k.view.facts.leaving = { on: placed.hiredOn, reason: 'placed', employerCaseId: placed.employerCaseId };
-    k.emit('StageChanged', `Placed with ${placed.employer} on ${placed.hiredOn}`, { ...placed });
-    status('placed');
-    k.close('placed', `hired by ${placed.employer} on ${placed.hiredOn} (case ${placed.employerCaseId})`);
-  });
+  const status = (s: string): void => setStatus(k, s);
+  followPlacement(k, record);
 
   for (const [kind, doc] of Object.entries(input.documents)) {
     k.recordDocument(kind, DOCUMENT_TITLES[kind] ?? kind, doc.date, doc.reference ?? null, k.start.openedBy);
@@ -112,7 +144,7 @@ async function runEnrolment(k: CaseKernel, input: EnrolmentStartInput): Promise<
   );
   await storeScore(k, record);
 
-  await yearsOnTheList(k, record);
+  await yearsOnTheList(k, record, options);
 }
 
 const DOCUMENT_TITLES: Record<string, string> = {
@@ -132,7 +164,12 @@ async function storeScore(k: CaseKernel, record: L68PersonRecord): Promise<void>
  * Each year the person confirms availability and declares income and dependants by the due day; without it they
  * drop off the ranking until a late confirmation (the Tuscan consequence is UNVERIFIED: this is the default).
  */
-async function yearsOnTheList(k: CaseKernel, record: L68PersonRecord): Promise<void> {
+async function yearsOnTheList(
+  k: CaseKernel,
+  record: L68PersonRecord,
+  options: EnrolmentOptions,
+  resumedYear?: number,
+): Promise<void> {
   const confirmations = k.view.facts.confirmations as { year: number; on: string; late: boolean }[];
   const checkYear = (data: Record<string, unknown>): void => {
     const year = Number(data.year);
@@ -158,10 +195,19 @@ async function yearsOnTheList(k: CaseKernel, record: L68PersonRecord): Promise<v
       makeDate(y - 1, 12, 31),
       'The person leaves the ranking until they confirm',
     );
-  // The first confirmation is due the year after enrolment.
-  let year = yearOf(record.enrolledOn ?? k.today) + 1;
-  let term = confirmationTerm(year);
+  // The first confirmation is due the year after enrolment (a run continued as new goes on with its year).
+  let year = resumedYear ?? yearOf(record.enrolledOn ?? k.today) + 1;
+  const carried = k.view.deadlines.find((d) => d.id === `confirmation-${year}`);
+  let term = resumedYear !== undefined && carried ? carried : confirmationTerm(year);
   for (;;) {
+    // Years on the list add up: a long history continues as a new run, carrying the case and its year.
+    if (k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) {
+      const y = year;
+      await k.continueAsNew((kernel) => [
+        k.start,
+        { ...options, resume: { kernel, year: y } } satisfies EnrolmentOptions,
+      ]);
+    }
     const news = await k.nextNews(['leaving', 'yearly-confirmation', 'declaration'], Date.parse(term.dueAt));
     if (k.terminal) return;
     if (!news) {

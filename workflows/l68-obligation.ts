@@ -39,21 +39,69 @@ import {
 } from '../domain/procedures/l68-obligation';
 import type { Quota } from '../domain/procedures/targeted-placement';
 import { lateReturnSanction, quota, uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
-import { CaseKernel, caseActivities, notify, refuse, startInput } from './kernel';
+import type { KernelState } from './kernel';
+import {
+  CONTINUE_AS_NEW_AFTER_EVENTS,
+  CaseKernel,
+  caseActivities,
+  notify,
+  refuse,
+  startInput,
+} from './kernel';
 import { l68PlacedSignal } from './messages';
 
 const { employerSuspensions, l68Enrolment, l68Ranking } = caseActivities;
 
-export async function obbligoCollocamentoMirato(start: CaseStart): Promise<CaseView> {
+export interface ObligationOptions {
+  /** Set by a run continued as new. */
+  resume?: { kernel: KernelState; year: ObligationYearState };
+  /** Continue as new past this many history events even before Temporal suggests it (tests lower it). */
+  continueAsNewAfterEvents?: number;
+}
+
+export async function obbligoCollocamentoMirato(
+  start: CaseStart,
+  options: ObligationOptions = {},
+): Promise<CaseView> {
   const input = startInput(obligationStartInput, start, 'L. 68 obligation');
   const e = input.employer;
-  const k = new CaseKernel(start, obligationProcedure, {
-    title: `Collocamento mirato ${input.year} – ${e.name}`,
-    parties: [{ role: 'employer', name: e.name, identifier: e.taxCode }],
-    keys: { employer: e.taxCode, year: String(input.year) },
-    units: [employerUnitKey(e.taxCode, input.year)],
-  });
-  return k.run(() => new ObligationYear(k, input).run());
+  const k = new CaseKernel(
+    start,
+    obligationProcedure,
+    {
+      title: `Collocamento mirato ${input.year} – ${e.name}`,
+      parties: [{ role: 'employer', name: e.name, identifier: e.taxCode }],
+      keys: { employer: e.taxCode, year: String(input.year) },
+      units: [employerUnitKey(e.taxCode, input.year)],
+    },
+    options.resume?.kernel,
+  );
+  return k.run(() => new ObligationYear(k, input, options).run());
+}
+
+/**
+ * What a year carries into a run continued as new: its own fields, with the tasks and terms it holds named by id
+ * (the new run finds them in the restored view).
+ */
+export interface ObligationYearState {
+  q: Quota | null;
+  employedAtReturn: number;
+  employedArt18: number;
+  offsetting: number;
+  hires: CountedHire[];
+  agreements: (AgreementState & { taskId: string | null; steps: string[] })[];
+  exemptionState: ExemptionState | null;
+  exemptionTaskId: string | null;
+  referrals: Referral[];
+  referralRanking: L68Ranking | null;
+  nominative: (Omit<NominativeRequest, 'task'> & { taskId: string | null })[];
+  sanctions: SanctionRecord[];
+  accruing: { from: IsoDate; missing: number } | null;
+  suspensions: Period[];
+  termId: string | null;
+  returnTermId: string | null;
+  exhaustedTaskId: string | null;
+  termOffset: number;
 }
 
 interface Referral {
@@ -113,12 +161,79 @@ class ObligationYear {
   private exhaustedTask: TaskView | null = null;
   private termOffset = OBLIGATION_RULES.sixtyDays.offset;
 
+  private readonly resumed: ObligationYearState | undefined;
+
   constructor(
     private readonly k: CaseKernel,
     private readonly input: ObligationStartInput,
+    private readonly options: ObligationOptions,
   ) {
     this.arisesOn = input.obligationArisesOn ?? makeDate(input.year, 1, 1);
     this.yearEndDay = makeDate(input.year, 12, 31);
+    this.resumed = options.resume?.year;
+    if (this.resumed) this.restore(this.resumed);
+  }
+
+  private task(id: string | null): TaskView | null {
+    return id === null ? null : (this.k.view.tasks.find((t) => t.taskId === id) ?? null);
+  }
+
+  private deadline(id: string | null): DeadlineView | null {
+    return id === null ? null : (this.k.view.deadlines.find((d) => d.id === id) ?? null);
+  }
+
+  private snapshot(): ObligationYearState {
+    return {
+      q: this.q,
+      employedAtReturn: this.employedAtReturn,
+      employedArt18: this.employedArt18,
+      offsetting: this.offsetting,
+      hires: this.hires,
+      agreements: this.agreements.map(({ task, ...a }) => ({ ...a, taskId: task?.taskId ?? null })),
+      exemptionState: this.exemptionState,
+      exemptionTaskId: this.exemptionTask?.taskId ?? null,
+      referrals: this.referrals,
+      referralRanking: this.referralRanking,
+      nominative: this.nominative.map(({ task, ...n }) => ({ ...n, taskId: task?.taskId ?? null })),
+      sanctions: this.sanctions,
+      accruing: this.accruing,
+      suspensions: this.suspensions,
+      termId: this.term?.id ?? null,
+      returnTermId: this.returnTerm?.id ?? null,
+      exhaustedTaskId: this.exhaustedTask?.taskId ?? null,
+      termOffset: this.termOffset,
+    };
+  }
+
+  private restore(s: ObligationYearState): void {
+    this.q = s.q;
+    this.employedAtReturn = s.employedAtReturn;
+    this.employedArt18 = s.employedArt18;
+    this.offsetting = s.offsetting;
+    this.hires.push(...s.hires);
+    this.agreements.push(...s.agreements.map(({ taskId, ...a }) => ({ ...a, task: this.task(taskId) })));
+    this.exemptionState = s.exemptionState;
+    this.exemptionTask = this.task(s.exemptionTaskId);
+    this.referrals.push(...s.referrals);
+    this.referralRanking = s.referralRanking;
+    this.nominative.push(...s.nominative.map(({ taskId, ...n }) => ({ ...n, task: this.task(taskId) })));
+    this.sanctions.push(...s.sanctions);
+    this.accruing = s.accruing;
+    this.suspensions = s.suspensions;
+    this.term = this.deadline(s.termId);
+    this.returnTerm = this.deadline(s.returnTermId);
+    this.exhaustedTask = this.task(s.exhaustedTaskId);
+    this.termOffset = s.termOffset;
+  }
+
+  /** A long year (many hires, referrals, news) continues as a new run, carrying its state. */
+  private async continueIfDue(): Promise<void> {
+    const k = this.k;
+    if (!k.continueAsNewDue(this.options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) return;
+    await k.continueAsNew((kernel) => [
+      k.start,
+      { ...this.options, resume: { kernel, year: this.snapshot() } } satisfies ObligationOptions,
+    ]);
   }
 
   private get facts(): Record<string, unknown> {
@@ -127,28 +242,32 @@ class ObligationYear {
 
   async run(): Promise<void> {
     const k = this.k;
-    this.facts.year = this.input.year;
-    this.facts.employerKind = this.input.employer.kind;
-    this.facts.obligationArisesOn = this.arisesOn;
-    this.facts.previous = this.input.previous ?? null;
-    this.publish();
     this.acceptNews();
-
-    this.returnTerm = k.setDeadline(
-      'annual-return',
-      OBLIGATION_RULES.annualReturn,
-      makeDate(this.input.year - 1, 12, 31),
-      'Late-return sanction (art. 15 c.1); without an earlier situation the office chases the employer',
-    );
-    const yearEnd = k.setDeadline(
-      'year-end',
-      OBLIGATION_RULES.yearEnd,
-      this.yearEndDay,
-      'Sanctions and contributions are settled and the case closes',
-    );
-    k.setStep('awaiting the annual return');
+    if (!this.resumed) {
+      this.facts.year = this.input.year;
+      this.facts.employerKind = this.input.employer.kind;
+      this.facts.obligationArisesOn = this.arisesOn;
+      this.facts.previous = this.input.previous ?? null;
+      this.publish();
+      this.returnTerm = k.setDeadline(
+        'annual-return',
+        OBLIGATION_RULES.annualReturn,
+        makeDate(this.input.year - 1, 12, 31),
+        'Late-return sanction (art. 15 c.1); without an earlier situation the office chases the employer',
+      );
+      k.setDeadline(
+        'year-end',
+        OBLIGATION_RULES.yearEnd,
+        this.yearEndDay,
+        'Sanctions and contributions are settled and the case closes',
+      );
+      k.setStep('awaiting the annual return');
+    }
+    const yearEnd = this.deadline('year-end');
+    if (!yearEnd) throw new Error('the year-end term is missing');
 
     for (;;) {
+      await this.continueIfDue();
       const wakeAt = this.nextWake(Date.parse(yearEnd.dueAt));
       const news = await k.nextNews(NEWS_TYPES, wakeAt, () => this.taskDone());
       if (k.terminal) return;

@@ -54,7 +54,10 @@ export const withdrawUpdate = defineUpdate<CaseAck, [LifecycleInput]>('withdraw'
 export const settledUpdate = defineUpdate<CaseAck, []>('settled');
 export const caseQuery = defineQuery<CaseView>('case');
 
-/** A worker's take-in-charge case tells the collective-dismissal case that opened it where it stands. */
+/**
+ * A worker's take-in-charge case tells the collective-dismissal case that opened it that it has ended (cases
+ * started before MEMBERS_WRITE_OWN_ROWS also told it each stage).
+ */
 export interface WorkerStage {
   caseId: string;
   taxCode: string;
@@ -63,6 +66,8 @@ export interface WorkerStage {
   ended?: boolean;
 }
 export const workerStageSignal = defineSignal<[WorkerStage]>('workerStage');
+/** The patch from which member cases write their own rows and signal only their end (style.md §15). */
+export const MEMBERS_WRITE_OWN_ROWS = 'members-write-own-rows';
 
 /** An employer's obligation case tells a person's enrolment case that the person was hired through it. */
 export interface L68Placed {

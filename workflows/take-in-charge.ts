@@ -1,8 +1,9 @@
 /**
  * Taking a worker in charge (D.Lgs. 150/2015 arts. 19–21; procedures.md §5) as one case: usually a child of a
- * collective-dismissal case, which it tells of each change of stage.
+ * collective-dismissal case: it writes its own row in the parent's list of workers as its stage changes, and tells
+ * the parent when it ends.
  */
-import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
 import type { CaseStart, CaseView } from '../domain/case-model';
 import type { PicStartInput, Stage } from '../domain/procedures/take-in-charge';
 import {
@@ -15,7 +16,7 @@ import {
   picStartInput,
 } from '../domain/procedures/take-in-charge';
 import { CaseKernel, notify, startInput } from './kernel';
-import { workerStageSignal } from './messages';
+import { MEMBERS_WRITE_OWN_ROWS, workerStageSignal } from './messages';
 
 export async function presaInCarico(start: CaseStart): Promise<CaseView> {
   const input = startInput(picStartInput, start, 'take-in-charge');
@@ -25,7 +26,14 @@ export async function presaInCarico(start: CaseStart): Promise<CaseView> {
     parties: [{ role: 'worker', name: w.name, identifier: w.taxCode }],
     keys: { worker: w.taxCode, ...(input.parentCaseId ? { parentCase: input.parentCaseId } : {}) },
   });
-  const view = await k.run(() => runPic(k, input));
+  // Cases started before the rows were their own told the parent of every stage (kept for their replay).
+  const tellsStages = input.parentCaseId !== undefined && !patched(MEMBERS_WRITE_OWN_ROWS);
+  if (input.parentCaseId && !tellsStages) {
+    k.reportAsMember(input.parentCaseId, w.taxCode, () =>
+      typeof k.view.facts.stage === 'string' ? k.view.facts.stage : k.view.step,
+    );
+  }
+  const view = await k.run(() => runPic(k, input, tellsStages));
   if (input.parentCaseId) {
     // The collective-dismissal case counts its workers' cases as they end (it does not wait on their results).
     await getExternalWorkflowHandle(input.parentCaseId)
@@ -40,7 +48,7 @@ export async function presaInCarico(start: CaseStart): Promise<CaseView> {
   return view;
 }
 
-async function runPic(k: CaseKernel, input: PicStartInput): Promise<void> {
+async function runPic(k: CaseKernel, input: PicStartInput, tellsStages: boolean): Promise<void> {
   const w = input.worker;
   k.view.facts = {
     stage: null,
@@ -54,7 +62,7 @@ async function runPic(k: CaseKernel, input: PicStartInput): Promise<void> {
     k.view.facts.stage = s;
     k.setStep(s);
     k.emit('StageChanged', `Stage: ${s}`, { stage: s });
-    if (input.parentCaseId) {
+    if (input.parentCaseId && tellsStages) {
       // The parent may have ended (withdrawn): the worker's case goes on regardless.
       void getExternalWorkflowHandle(input.parentCaseId)
         .signal(workerStageSignal, { caseId: k.view.caseId, taxCode: w.taxCode, stage: s })

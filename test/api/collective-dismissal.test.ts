@@ -82,14 +82,21 @@ describe('collective dismissal through the API', () => {
     expect(c.step).toBe('take-in-charge of 12 worker(s)');
     expect(c.facts.workersTotal).toBe(12);
 
-    // Each office sees its own workers' cases, and their tasks in its inbox.
-    const settledCounts = await eventually(
-      caseId,
-      (p) =>
-        p.facts.workersOpened === 12 &&
-        Object.values(p.facts.workersByStage as Record<string, number>).reduce((a, b) => a + b, 0) === 12 &&
-        !('opened' in (p.facts.workersByStage as object)),
-    );
+    // Each office sees its own workers' cases, and their tasks in its inbox. Each worker's case writes its own row
+    // as its first step lands: the counts by stage come from the rows.
+    await eventually(caseId, (p) => p.facts.workersOpened === 12);
+    const stages = async (): Promise<Record<string, number>> => {
+      const r = await request(s.app).get(`/v1/cases/${caseId}/workers?limit=1`).set(auth('integrator'));
+      expect(r.status).toBe(200);
+      return r.body.byStage as Record<string, number>;
+    };
+    let settledCounts: Record<string, number> = {};
+    for (let i = 0; i < 150; i++) {
+      settledCounts = await stages();
+      if (!('opened' in settledCounts)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(settledCounts).toEqual({ 'first-contact': 6, 'awaiting-did': 6 });
 
     // The workers are rows of their own, paged: three pages of five, whose stages add up to the case's counts.
     type Row = { caseId: string; office: string; taxCode: string; stage: string };
@@ -110,7 +117,7 @@ describe('collective dismissal through the API', () => {
     expect(new Set(rows.map((r) => r.taxCode)).size).toBe(12);
     const counted: Record<string, number> = {};
     for (const r of rows) counted[r.stage] = (counted[r.stage] ?? 0) + 1;
-    expect(counted).toEqual(settledCounts.facts.workersByStage);
+    expect(counted).toEqual(settledCounts);
     const byStage = await request(s.app)
       .get(`/v1/cases/${caseId}/workers?stage=awaiting-did&limit=100`)
       .set(auth('integrator'));
@@ -131,7 +138,7 @@ describe('collective dismissal through the API', () => {
       404,
     );
     const parent = await getCase(caseId, 'integrator');
-    expect(parent.facts.workersByStage).toEqual({ 'first-contact': 6, 'awaiting-did': 6 });
+    expect(parent.facts).toMatchObject({ workersOpened: 12, workersEnded: 0, workersEndedByStage: {} });
 
     // The office works every worker to the service pact; those without NASpI first give their DID.
     for (const row of rows) {
@@ -158,10 +165,11 @@ describe('collective dismissal through the API', () => {
     }
     const closed = await eventually(caseId, (p) => p.status === 'closed', 'integrator');
     expect(closed.outcome).toBe('completed');
-    expect(closed.facts.workersByStage).toEqual({ 'pact-signed': 12 });
+    expect(closed.facts).toMatchObject({ workersEnded: 12, workersEndedByStage: { 'pact-signed': 12 } });
+    expect(await stages()).toEqual({ 'pact-signed': 12 });
     const trail = await request(s.app).get(`/v1/cases/${caseId}/events`).set(auth('integrator'));
     const types = (trail.body.items as { type: string }[]).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['ChildCasesOpened', 'WorkerStageChanged', 'CaseClosed']));
+    expect(types).toEqual(expect.arrayContaining(['ChildCasesOpened', 'WorkerCasesEnded', 'CaseClosed']));
   });
 
   it('when the employer is too small, or a site closure comes before its notice term, then the start is refused naming the rule', async () => {

@@ -11,6 +11,8 @@ export interface MobSteps {
   listOf(handle: Handle, v: CaseView, data: Record<string, unknown>): Promise<CaseView>;
   /** The case's worker rows once all `n` are written (they are rows of their own, in the order of the list). */
   workerRows(caseId: string, n: number): Promise<{ memberCaseId: string | null; office: string }[]>;
+  /** Waits (within 10 s) until the counts by stage of the case's member rows, which each worker's case writes, satisfy `pred`. */
+  untilStages(caseId: string, pred: (byStage: Record<string, number>) => boolean): Promise<Record<string, number>>;
   /** Drives a worker's case from the first contact to the signed pact. */
   toPact(id: string, day: string): Promise<CaseView>;
 }
@@ -29,6 +31,17 @@ export function mobSteps(ctx: WorkflowTestContext): MobSteps {
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`the ${n} worker rows of ${caseId} were not written`);
+    },
+    async untilStages(caseId, pred) {
+      let counts: Record<string, number> = {};
+      for (let i = 0; i < 100; i += 1) {
+        counts = {};
+        for (const r of await ctx.db.members.find({ caseId }).lean())
+          counts[r.stage] = (counts[r.stage] ?? 0) + 1;
+        if (pred(counts)) return counts;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the member rows of ${caseId} stayed at ${JSON.stringify(counts)}`);
     },
     async toPact(id, day) {
       const h = child(id);

@@ -21,7 +21,7 @@ import {
 
 const ctx = workflowSuite();
 
-const { child, listOf, workerRows, toPact } = mobSteps(ctx);
+const { child, listOf, workerRows, untilStages, toPact } = mobSteps(ctx);
 
 describe('collective dismissal workflow', () => {
   it('when the unions agree in the halved union phase, then the list is checked and each worker gets a case whose stages show on the parent', async () => {
@@ -70,9 +70,11 @@ describe('collective dismissal workflow', () => {
       expect(first.deadlines.find((d) => d.id === 'first-contact')?.legalBasis).toBe(
         'D.Lgs. 150/2015 art. 21 c.2',
       );
-      await until(handle, (p) => (p.facts.workersByStage as Record<string, number>)['first-contact'] === 1);
+      // Each worker's case writes its own row as it moves; the parent hears only of its end.
+      await untilStages(caseId, (n) => n['first-contact'] === 1);
       await toPact(rows[0]!.caseId, addDays(notified, 5));
-      await until(handle, (p) => (p.facts.workersByStage as Record<string, number>)['pact-signed'] === 1);
+      await untilStages(caseId, (n) => n['pact-signed'] === 1);
+      await until(handle, (p) => p.facts.workersEnded === 1);
 
       const second = child(rows[1]!.caseId);
       let s = await until(second, (c) => c.facts.stage === 'awaiting-did');
@@ -84,9 +86,9 @@ describe('collective dismissal workflow', () => {
       await toPact(rows[1]!.caseId, addDays(notified, 6));
       const final = await handle.result();
       expect(final.outcome).toBe('completed');
-      expect(final.facts.workersByStage).toEqual({ 'pact-signed': 2 });
+      expect(final.facts.workersEndedByStage).toEqual({ 'pact-signed': 2 });
       expect(final.outcomeReason).toMatch(/2 worker\(s\) taken in charge: 2 pact-signed/);
-      recordHistory(ctx, caseId, 'mob-v2-agreement.json');
+      recordHistory(ctx, caseId, 'mob-v2-agreement-own-rows.json');
     });
   });
 
@@ -130,7 +132,7 @@ describe('collective dismissal workflow', () => {
   it('when the Region cannot broker an agreement in time, then the procedure fails, the levy is tripled, and a late list and late dismissals are defects', async () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
-      const { handle, view } = await openCase(ctx, 'licenziamentoCollettivo', mobInput({}, day0, 6));
+      const { caseId, handle, view } = await openCase(ctx, 'licenziamentoCollettivo', mobInput({}, day0, 6));
       let v = await completeTask(handle, openTask(view, 'mob-exam-request').taskId, 'not_requested');
       v = await sleepPastDeadline(ctx, handle, 'union-phase');
       expect(v.deadlines.find((d) => d.id === 'union-phase')?.status).toBe('missed');
@@ -154,7 +156,7 @@ describe('collective dismissal workflow', () => {
       expect(v.deadlines.find((d) => d.id === 'list')?.status).toBe('missed');
       // The worker's case opens in the background and reports its stage: end the test once the parent has it.
       await until(handle, (p) => p.facts.workersOpened === 1);
-      await until(handle, (p) => Object.keys(p.facts.workersByStage as object).length === 1);
+      await untilStages(caseId, (n) => !('opened' in n) && Object.keys(n).length === 1);
     });
   });
 });
