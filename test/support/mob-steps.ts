@@ -12,7 +12,10 @@ export interface MobSteps {
   /** The case's worker rows once all `n` are written (they are rows of their own, in the order of the list). */
   workerRows(caseId: string, n: number): Promise<{ memberCaseId: string | null; office: string }[]>;
   /** Waits (within 10 s) until the counts by stage of the case's member rows, which each worker's case writes, satisfy `pred`. */
-  untilStages(caseId: string, pred: (byStage: Record<string, number>) => boolean): Promise<Record<string, number>>;
+  untilStages(
+    caseId: string,
+    pred: (byStage: Record<string, number>) => boolean,
+  ): Promise<Record<string, number>>;
   /** Drives a worker's case from the first contact to the signed pact. */
   toPact(id: string, day: string): Promise<CaseView>;
 }
