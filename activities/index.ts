@@ -103,16 +103,21 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
   async function guardedRows(
     model: Db['tasks'] | Db['members'],
     write: number,
-    rows: { _id: string; doc: Record<string, unknown> }[],
+    rows: { _id: string; doc: Record<string, unknown>; append?: Record<string, Record<string, unknown>[]> }[],
   ): Promise<void> {
     await Promise.all(
       rows.map(async (r) => {
-        try {
-          await (model as Db['tasks']).updateOne(
-            { _id: r._id, writeSeq: { $lte: write } },
-            { $set: { ...r.doc, writeSeq: write } },
-            { upsert: true },
+        const update: Record<string, unknown> = { $set: { ...r.doc, writeSeq: write } };
+        const lists = Object.entries(r.append ?? {}).filter(([, items]) => items.length > 0);
+        // Whole, unique entries: a write applied again adds nothing twice.
+        if (lists.length > 0)
+          update.$addToSet = Object.fromEntries(
+            lists.map(([name, items]) => [`lists.${name}`, { $each: items }]),
           );
+        try {
+          await (model as Db['tasks']).updateOne({ _id: r._id, writeSeq: { $lte: write } }, update, {
+            upsert: true,
+          });
         } catch (err) {
           // The row exists with the same or a newer version (the upsert collided with it): nothing to do.
           if (!isDuplicateKey(err)) throw err;
@@ -181,9 +186,10 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       guardedRows(
         db.members,
         write,
-        d.members.map((m) => ({
+        d.members.map(({ append, ...m }) => ({
           _id: `${scope.caseId}:${m.key}`,
           doc: { ...m, caseId: scope.caseId, office: m.office },
+          ...(append ? { append } : {}),
         })),
       ),
       indexCaseUnits(db, scope.caseId, units),

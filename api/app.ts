@@ -20,10 +20,9 @@ import {
   publicRanking,
   scoringRuleSchema,
 } from '../domain/procedures/public-hiring';
-import { MOB_CODE } from '../domain/procedures/collective-dismissal';
 import { schemesFor } from '../domain/procedures/wage-guarantee';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
-import type { Db, OfficeDoc } from '../platform/db';
+import type { Db, MemberDoc, OfficeDoc } from '../platform/db';
 import { publishScoringRule, scoringRules } from '../platform/queries';
 import type { AppLogger } from '../platform/logger';
 import {
@@ -520,66 +519,80 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ items: events });
   });
 
-  const workersOf = (doc: { facts?: Record<string, unknown> }): CigsWorker[] =>
-    Array.isArray(doc.facts?.workers) ? (doc.facts.workers as CigsWorker[]) : [];
+  /** A worker as their row shows them: a dismissed worker with their own case, or a CIGS worker. */
+  const workerItem = (r: MemberDoc, full: boolean): Record<string, unknown> => {
+    if (r.memberCaseId !== null) {
+      return {
+        taxCode: r.key,
+        name: r.name,
+        office: r.office,
+        caseId: r.memberCaseId,
+        stage: r.stage,
+        ended: r.details?.ended === true,
+      };
+    }
+    const d = r.details ?? {};
+    const sanctions = (r.lists?.sanctions ?? []) as CigsWorker['sanctions'];
+    const attendance = (r.lists?.attendance ?? []) as CigsWorker['attendance'];
+    const byDay = <T extends { date?: string; sessionDate?: string }>(xs: T[]): T[] =>
+      [...xs].sort((a, b) => String(a.sessionDate ?? a.date).localeCompare(String(b.sessionDate ?? b.date)));
+    const obligations = (d.obligations ?? []) as CigsWorker['obligations'];
+    return {
+      taxCode: r.key,
+      name: r.name,
+      status: r.stage,
+      golProgramme: d.golProgramme === true,
+      ...(full
+        ? {
+            obligations,
+            attendance: byDay(attendance),
+            sanctions: [...sanctions].sort((a, b) => a.step - b.step),
+          }
+        : {
+            obligations: obligations.length,
+            sanctions: [...sanctions].sort((a, b) => a.step - b.step).map((x) => x.sanction),
+          }),
+      unjustifiedAbsences: Number(d.unjustifiedAbsences ?? 0),
+    };
+  };
 
   v1.get('/cases/:id/workers', async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
-    if (doc.procedure === MOB_CODE) {
-      // A collective dismissal's workers are rows of their own: paged, with the counts by stage.
-      const q = parse(listWorkersQuery, req.query);
-      const filter: Record<string, unknown> = { caseId: doc._id };
-      if (q.stage) filter.stage = q.stage;
-      const after = decodeCursor(q.cursor);
-      const rows = await deps.db.members
-        .find(after ? { ...filter, key: { $gt: after } } : filter)
-        .sort({ key: 1 })
-        .limit(q.limit + 1)
-        .lean();
-      const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.key);
-      // Each worker's case writes its own row as it moves: the counts are the rows', as they stand now.
-      const stages = await deps.db.members.aggregate<{ _id: string; n: number }>([
-        { $match: { caseId: doc._id } },
-        { $group: { _id: '$stage', n: { $sum: 1 } } },
-      ]);
-      const byStage = Object.fromEntries(
-        stages.sort((a, b) => a._id.localeCompare(b._id)).map((x) => [x._id, x.n]),
-      );
-      res.json({
-        caseId: doc._id,
-        total: q.stage ? (byStage[q.stage] ?? 0) : Object.values(byStage).reduce((a, b) => a + b, 0),
-        byStage,
-        items: page.map((r) => ({
-          taxCode: r.key,
-          name: r.name,
-          office: r.office,
-          caseId: r.memberCaseId,
-          stage: r.stage,
-          ended: r.details?.ended === true,
-        })),
-        nextCursor,
-      });
-      return;
-    }
+    // The workers of a collective dismissal or a CIGS case are rows of their own: paged, with the counts by stage
+    // (a dismissed worker's stage in their own case; a CIGS worker's status).
+    const q = parse(listWorkersQuery, req.query);
+    const filter: Record<string, unknown> = { caseId: doc._id };
+    if (q.stage) filter.stage = q.stage;
+    const after = decodeCursor(q.cursor);
+    const rows = await deps.db.members
+      .find(after ? { ...filter, key: { $gt: after } } : filter)
+      .sort({ key: 1 })
+      .limit(q.limit + 1)
+      .lean();
+    const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.key);
+    // The counts are the rows', as they stand now.
+    const stages = await deps.db.members.aggregate<{ _id: string; n: number }>([
+      { $match: { caseId: doc._id } },
+      { $group: { _id: '$stage', n: { $sum: 1 } } },
+    ]);
+    const byStage = Object.fromEntries(
+      stages.sort((a, b) => a._id.localeCompare(b._id)).map((x) => [x._id, x.n]),
+    );
     res.json({
-      items: workersOf(doc).map((w) => ({
-        taxCode: w.taxCode,
-        name: w.name,
-        status: w.status,
-        golProgramme: w.golProgramme,
-        obligations: w.obligations.length,
-        unjustifiedAbsences: w.unjustifiedAbsences,
-        sanctions: w.sanctions.map((s) => s.sanction),
-      })),
+      caseId: doc._id,
+      total: q.stage ? (byStage[q.stage] ?? 0) : Object.values(byStage).reduce((a, b) => a + b, 0),
+      byStage,
+      items: page.map((r) => workerItem(r, false)),
+      nextCursor,
     });
   });
 
   v1.get('/cases/:id/workers/:taxCode', async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
     const taxCode = parse(workerParam, req.params.taxCode, ['taxCode']);
-    const worker = workersOf(doc).find((w) => w.taxCode === taxCode);
-    if (!worker) throw problems.notFound(`Worker ${taxCode} on case ${doc._id}`);
-    res.json({ caseId: doc._id, ...worker });
+    const row = await deps.db.members.findById(`${doc._id}:${taxCode}`).lean();
+    if (!row) throw problems.notFound(`Worker ${taxCode} on case ${doc._id}`);
+    res.json({ caseId: doc._id, ...workerItem(row, true) });
   });
 
   // Case actions read nothing first: the workflow checks the caller's scope and the transition.

@@ -291,8 +291,9 @@ export function buildOpenApi(): Json {
       '/v1/cases/{id}/workers': {
         get: {
           summary:
-            "The workers of a case. A collective dismissal's are rows of their own, paged (stage, limit, cursor), " +
-            'with their total and the counts by stage; a CIGS case lists status, obligations, absences and sanctions in short',
+            'The workers of a collective dismissal or a CIGS case, rows of their own paged by tax code (stage, limit, cursor), ' +
+            "with their total and the counts by stage: a dismissed worker's stage in their own case, a CIGS worker's status " +
+            'with obligations, absences and sanctions in short',
           parameters: [
             idPath('id'),
             { name: 'stage', in: 'query', required: false, schema: { type: 'string', maxLength: 64 } },
@@ -309,7 +310,8 @@ export function buildOpenApi(): Json {
       },
       '/v1/cases/{id}/workers/{taxCode}': {
         get: {
-          summary: "One worker's view: training obligations, attendance, sanctions, GOL referral",
+          summary:
+            "One worker's row: for a CIGS worker the training obligations, attendance, sanctions and GOL referral; for a dismissed worker their case and stage",
           parameters: [idPath('id'), idPath('taxCode')],
           responses: { '200': { description: 'the worker' }, ...errors },
         },

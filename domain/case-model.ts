@@ -212,8 +212,13 @@ export interface MemberRow {
   /** The member's own case, when it has one (the worker's take-in-charge). */
   memberCaseId: string | null;
   stage: string;
-  /** Anything else shown on the row. */
+  /** Anything else shown on the row (replaced as a whole by each write of the row). */
   details?: Record<string, unknown>;
+  /**
+   * Entries added to the row's growing lists (`lists.<name>`), which the case does not keep: a CIGS worker's
+   * attendance and sanctions. Each entry is whole and unique, so a write applied twice adds it once.
+   */
+  append?: Record<string, Record<string, unknown>[]>;
 }
 
 /**

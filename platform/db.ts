@@ -49,6 +49,8 @@ export interface MemberDoc extends MemberRow {
   writeSeq: number;
   /** The member case's version when it last wrote its stage (`asMember`). */
   memberSeq?: number;
+  /** The row's growing lists (a CIGS worker's attendance and sanctions), added to entry by entry. */
+  lists?: Record<string, Record<string, unknown>[]>;
 }
 
 export interface OfficeDoc {

@@ -7,7 +7,7 @@ import type { IsoDate } from '../domain/dates';
 import { endOfRomeDay, minDate } from '../domain/dates';
 import type {
   CigsStartInput,
-  CigsWorker,
+  CigsWorkerState,
   TrainingAttendance,
   TrainingObligation,
 } from '../domain/procedures/cigs';
@@ -25,39 +25,82 @@ import {
   coveredAfterFiling,
   earliestStartAfterFiling,
   examinationBody,
+  cigsWorkerRow,
   sanctionFor,
 } from '../domain/procedures/cigs';
 import { SECTORS, capCheckView } from '../domain/procedures/wage-guarantee';
 import type { Period } from '../domain/schemas';
 import { DECISION_OUTCOME, awaitDecision } from './inps-steps';
-import { CaseKernel, caseActivities, notify, refuse, startInput } from './kernel';
+import type { KernelState } from './kernel';
+import {
+  CONTINUE_AS_NEW_AFTER_EVENTS,
+  CaseKernel,
+  caseActivities,
+  notify,
+  refuse,
+  startInput,
+} from './kernel';
 
 const { admissionData } = caseActivities;
 
-export async function cigStraordinaria(start: CaseStart): Promise<CaseView> {
+/** Where the authorised period stands, as the training phase needs it (and carries into a new run). */
+interface Training {
+  workers: CigsWorkerState[];
+  courses: TrainingObligation[];
+  authorised: Period;
+  /** The case's outcome when the period ends. */
+  outcome: string;
+}
+
+export interface CigsOptions {
+  /** Set by a run continued as new during the training phase. */
+  resume?: { kernel: KernelState; training: Training };
+  /** Continue as new past this many history events even before Temporal suggests it (tests lower it). */
+  continueAsNewAfterEvents?: number;
+}
+
+export async function cigStraordinaria(start: CaseStart, options: CigsOptions = {}): Promise<CaseView> {
   const input = startInput(cigsStartInput, start, 'CIGS');
   const exam = examinationBody(input.productionUnits);
   const cause = cigsLimitsOn(input.period.from).causes[input.cause];
-  const k = new CaseKernel(start, cigsProcedure, {
-    title: `CIGS ${input.employer.name} – ${cause.title} (${input.period.from} → ${input.period.to})`,
-    parties: [
-      { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
-      ...input.productionUnits.map((u) => ({
-        role: 'production unit',
-        name: `${u.address}, ${u.municipality} (${u.region})`,
-        identifier: u.id,
-      })),
-      { role: 'unions', name: 'RSA/RSU and territorial unions', identifier: null },
-      { role: 'joint examination', name: exam.body, identifier: null },
-      { role: 'decider', name: 'Ministry of Labour', identifier: null },
-    ],
-    keys: { employer: input.employer.taxCode },
-    units: cigsUnitKeys(input),
-  });
-  return k.run(() => runCigs(k, input, exam));
+  const k = new CaseKernel(
+    start,
+    cigsProcedure,
+    {
+      title: `CIGS ${input.employer.name} – ${cause.title} (${input.period.from} → ${input.period.to})`,
+      parties: [
+        { role: 'employer', name: input.employer.name, identifier: input.employer.taxCode },
+        ...input.productionUnits.map((u) => ({
+          role: 'production unit',
+          name: `${u.address}, ${u.municipality} (${u.region})`,
+          identifier: u.id,
+        })),
+        { role: 'unions', name: 'RSA/RSU and territorial unions', identifier: null },
+        { role: 'joint examination', name: exam.body, identifier: null },
+        { role: 'decider', name: 'Ministry of Labour', identifier: null },
+      ],
+      keys: { employer: input.employer.taxCode },
+      units: cigsUnitKeys(input),
+    },
+    options.resume?.kernel,
+  );
+  const resume = options.resume;
+  if (resume) {
+    // A run continued as new: back to the training obligations, then the end of the period.
+    return k.run(async () => {
+      await trainingObligations(k, resume.training, options);
+      closeCigs(k, resume.training);
+    });
+  }
+  return k.run(() => runCigs(k, input, exam, options));
 }
 
-async function runCigs(k: CaseKernel, input: CigsStartInput, exam: { body: string; regions: string[] }) {
+async function runCigs(
+  k: CaseKernel,
+  input: CigsStartInput,
+  exam: { body: string; regions: string[] },
+  options: CigsOptions,
+) {
   const cause = cigsLimitsOn(input.period.from).causes[input.cause];
   k.view.facts = {
     scheme: 'CIGS',
@@ -69,7 +112,10 @@ async function runCigs(k: CaseKernel, input: CigsStartInput, exam: { body: strin
     examinationBody: exam.body,
     regions: exam.regions,
     previousCaseId: input.previousCaseId ?? null,
-    workers: [],
+    workersListed: 0,
+    workersByStatus: {},
+    workersSanctioned: 0,
+    workersInGol: 0,
   };
   k.recordDocument(
     'union-notice',
@@ -137,14 +183,45 @@ async function runCigs(k: CaseKernel, input: CigsStartInput, exam: { body: strin
   }
 
   if (input.cause === 'transition') await referToGol(k, input, workers);
-  await conditionality(k, workers, decision.authorised);
-  const sanctioned = workers.filter((w) => w.sanctions.length > 0).length;
+  const training: Training = {
+    workers,
+    courses: await trainingPlan(k, workers),
+    authorised: decision.authorised,
+    outcome: DECISION_OUTCOME[decision.decision],
+  };
+  await trainingObligations(k, training, options);
+  closeCigs(k, training);
+}
+
+function closeCigs(k: CaseKernel, t: Training): void {
+  const sanctioned = t.workers.filter((w) => w.sanctions > 0).length;
   const used = k.view.facts.countedPeriod as Period;
   k.close(
-    DECISION_OUTCOME[decision.decision],
-    `CIGS period ${used.from} → ${used.to} ended${used.to < decision.authorised.to ? ' early' : ''}; ` +
-      `${workers.length} worker(s), ${sanctioned} sanctioned for missed training`,
+    t.outcome,
+    `CIGS period ${used.from} → ${used.to} ended${used.to < t.authorised.to ? ' early' : ''}; ` +
+      `${t.workers.length} worker(s), ${sanctioned} sanctioned for missed training`,
   );
+}
+
+/**
+ * The workers are rows of their own (paged by the API, with their obligations, attendance and sanctions); the case
+ * keeps their counts. Writes the rows of `changed` (all of them when omitted) and the counts.
+ */
+function writeWorkers(
+  k: CaseKernel,
+  workers: CigsWorkerState[],
+  courses: TrainingObligation[],
+  changed: CigsWorkerState[] = workers,
+  append?: Record<string, Record<string, unknown>[]>,
+): void {
+  for (const w of changed)
+    k.putMember({ ...cigsWorkerRow(w, k.view.office, courses), ...(append ? { append } : {}) });
+  const byStatus: Record<string, number> = {};
+  for (const w of workers) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
+  k.view.facts.workersListed = workers.length;
+  k.view.facts.workersByStatus = byStatus;
+  k.view.facts.workersSanctioned = workers.filter((w) => w.sanctions > 0).length;
+  k.view.facts.workersInGol = workers.filter((w) => w.golProgramme).length;
 }
 
 /** The scheme, the transition agreement's precondition and the caps of each unit, read again by the case. */
@@ -258,7 +335,7 @@ async function application(
   k: CaseKernel,
   input: CigsStartInput,
   consultationEnd: IsoDate,
-): Promise<CigsWorker[] | null> {
+): Promise<CigsWorkerState[] | null> {
   k.setStep('application to the Ministry');
   const term = k.setDeadline(
     'application',
@@ -292,17 +369,16 @@ async function application(
   k.markDeadline(term, filedOn <= term.due ? 'met' : 'missed', `filed on ${filedOn}`);
 
   const listed = (data.workers as { taxCode: string; name: string }[] | undefined) ?? [];
-  const workers: CigsWorker[] = listed.map((w) => ({
+  const workers: CigsWorkerState[] = listed.map((w) => ({
     taxCode: w.taxCode,
     name: w.name,
     status: 'active',
     golProgramme: false,
-    obligations: [],
-    attendance: [],
-    sanctions: [],
+    courses: [],
     unjustifiedAbsences: 0,
+    sanctions: 0,
   }));
-  k.view.facts.workers = workers;
+  writeWorkers(k, workers, []);
   if (workers.length !== input.workersConcerned) {
     k.recordCheck({
       id: 'workers-list',
@@ -342,8 +418,9 @@ async function application(
 }
 
 /** Art. 22-ter c.2: the workers of a transition agreement enter the GOL programme. */
-async function referToGol(k: CaseKernel, input: CigsStartInput, workers: CigsWorker[]): Promise<void> {
+async function referToGol(k: CaseKernel, input: CigsStartInput, workers: CigsWorkerState[]): Promise<void> {
   for (const w of workers) w.golProgramme = true;
+  writeWorkers(k, workers, []);
   const receipt = await notify({
     caseId: k.view.caseId,
     idempotencyKey: `${k.view.caseId}:gol`,
@@ -359,8 +436,8 @@ async function referToGol(k: CaseKernel, input: CigsStartInput, workers: CigsWor
   );
 }
 
-/** Art. 25-ter: training obligations during the authorised period; unjustified absences walk the ladder. */
-async function conditionality(k: CaseKernel, workers: CigsWorker[], authorised: Period): Promise<void> {
+/** Art. 25-ter: the training plan gives each worker (or every worker) their courses. */
+async function trainingPlan(k: CaseKernel, workers: CigsWorkerState[]): Promise<TrainingObligation[]> {
   const byCode = new Map(workers.map((w) => [w.taxCode, w]));
   k.checkTask(cigsForms.trainingPlan.key, (_outcome, data) => {
     const courses = data.courses as { workers?: string[] }[];
@@ -377,21 +454,31 @@ async function conditionality(k: CaseKernel, workers: CigsWorker[], authorised: 
   k.setStep('training plan');
   const plan = k.openTask(cigsForms.trainingPlan);
   await k.waitForTask(plan);
-  const courses = (plan.data?.courses ?? []) as (TrainingObligation & { workers?: string[] })[];
-  for (const c of courses) {
-    const obligation: TrainingObligation = {
-      courseCode: c.courseCode,
-      title: c.title,
-      provider: c.provider,
-      hours: c.hours,
-    };
+  const planned = (plan.data?.courses ?? []) as (TrainingObligation & { workers?: string[] })[];
+  const courses: TrainingObligation[] = planned.map((c) => ({
+    courseCode: c.courseCode,
+    title: c.title,
+    provider: c.provider,
+    hours: c.hours,
+  }));
+  for (const c of planned) {
     for (const w of c.workers ? c.workers.map((tc) => byCode.get(tc)) : workers)
-      w?.obligations.push(obligation);
+      w?.courses.push(c.courseCode);
   }
+  writeWorkers(k, workers, courses);
   k.emit('DocumentRecorded', `Training plan: ${courses.length} course(s) for ${workers.length} worker(s)`, {
     courses: courses.map((c) => c.courseCode),
   });
+  return courses;
+}
 
+/**
+ * Art. 25-ter: training obligations during the authorised period; unjustified absences walk the ladder. A long
+ * period with many workers continues as new, carrying the workers' state (their attendance is in their rows).
+ */
+async function trainingObligations(k: CaseKernel, t: Training, options: CigsOptions): Promise<void> {
+  const { workers, authorised } = t;
+  const byCode = new Map(workers.map((w) => [w.taxCode, w]));
   k.setStep('CIGS running: training obligations');
   k.acceptNews('training-attendance', (data) => {
     const a = data as TrainingAttendance;
@@ -401,11 +488,11 @@ async function conditionality(k: CaseKernel, workers: CigsWorker[], authorised: 
         { path: 'data.workerTaxCode', message: "is not on the case's list of workers" },
       ]);
     }
-    if (!w.obligations.some((o) => o.courseCode === a.courseCode)) {
+    if (!w.courses.includes(a.courseCode)) {
       refuse('InvalidFormData', 'the worker has no obligation for this course', [
         {
           path: 'data.courseCode',
-          message: `is not one of the worker's courses (${w.obligations.map((o) => o.courseCode).join(', ')})`,
+          message: `is not one of the worker's courses (${w.courses.join(', ')})`,
         },
       ]);
     }
@@ -424,10 +511,16 @@ async function conditionality(k: CaseKernel, workers: CigsWorker[], authorised: 
   });
   const endMs = endOfRomeDay(authorised.to);
   for (;;) {
+    if (k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) {
+      await k.continueAsNew((kernel) => [
+        k.start,
+        { ...options, resume: { kernel, training: t } } satisfies CigsOptions,
+      ]);
+    }
     const news = await k.nextNews(['training-attendance', 'suspension-ended'], endMs);
     if (news === null) break;
     if (news.type === 'training-attendance') {
-      await recordAttendance(k, byCode, news.data as TrainingAttendance);
+      await recordAttendance(k, t, byCode, news.data as TrainingAttendance);
       continue;
     }
     // The days after the early end are not used: they no longer count against the unit's caps (art. 4, 22).
@@ -448,19 +541,20 @@ async function conditionality(k: CaseKernel, workers: CigsWorker[], authorised: 
 
 async function recordAttendance(
   k: CaseKernel,
-  byCode: Map<string, CigsWorker>,
+  t: Training,
+  byCode: Map<string, CigsWorkerState>,
   a: TrainingAttendance,
 ): Promise<void> {
   const w = byCode.get(a.workerTaxCode);
   if (!w || w.status === 'benefit-lost') return;
   const justified = a.justified ?? false;
-  w.attendance.push({
+  const entry = {
     courseCode: a.courseCode,
     sessionDate: a.sessionDate,
     attended: a.attended,
     justified,
     note: a.note ?? null,
-  });
+  };
   const what = a.attended ? 'attended' : justified ? 'justified absence' : 'unjustified absence';
   k.emit('AttendanceRecorded', `${w.name}, ${a.courseCode} on ${a.sessionDate}: ${what}`, {
     workerTaxCode: w.taxCode,
@@ -469,10 +563,13 @@ async function recordAttendance(
     attended: a.attended,
     justified,
   });
-  if (a.attended || justified) return;
+  if (a.attended || justified) {
+    writeWorkers(k, t.workers, t.courses, [w], { attendance: [entry] });
+    return;
+  }
   w.unjustifiedAbsences += 1;
   const step = sanctionFor(w.unjustifiedAbsences, a.sessionDate);
-  const n = w.sanctions.length + 1;
+  const n = w.sanctions + 1;
   const receipt = await notify({
     caseId: k.view.caseId,
     idempotencyKey: `${k.view.caseId}:sanction:${w.taxCode}:${n}`,
@@ -480,15 +577,21 @@ async function recordAttendance(
     subject: `Conditionality sanction: ${step.title}`,
     payload: { worker: w.taxCode, sanction: step.sanction, absence: a, legalBasis: step.legalBasis },
   });
-  w.sanctions.push({
-    step: n,
-    sanction: step.sanction,
-    title: step.title,
-    date: a.sessionDate,
-    legalBasis: step.legalBasis,
-    reference: receipt.reference,
-  });
+  w.sanctions = n;
   if (step.sanction === 'loss-of-benefit') w.status = 'benefit-lost';
+  writeWorkers(k, t.workers, t.courses, [w], {
+    attendance: [entry],
+    sanctions: [
+      {
+        step: n,
+        sanction: step.sanction,
+        title: step.title,
+        date: a.sessionDate,
+        legalBasis: step.legalBasis,
+        reference: receipt.reference,
+      },
+    ],
+  });
   k.emit(
     'SanctionApplied',
     `${w.name}: ${step.title} — ${step.legalBasis}; reported to INPS (${receipt.reference})`,

@@ -316,6 +316,15 @@ export class CaseKernel {
 
   /** Adds or changes a member row, written with the next event (the case keeps only counts). */
   putMember(row: MemberRow): void {
+    const earlier = this.pendingMembers.get(row.key)?.append;
+    if (earlier) {
+      // Not written yet: the entries of both go together.
+      const append = { ...earlier };
+      for (const [list, items] of Object.entries(row.append ?? {}))
+        append[list] = [...(append[list] ?? []), ...items];
+      this.pendingMembers.set(row.key, { ...row, append });
+      return;
+    }
     this.pendingMembers.set(row.key, row);
   }
 

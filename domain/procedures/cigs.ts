@@ -5,6 +5,7 @@
  * Pure rules and contracts; the workflow in workflows/cigs.ts sequences them.
  */
 import { z } from 'zod';
+import type { MemberRow } from '../case-model';
 import type { IsoDate } from '../dates';
 import { addDays, addMonths, maxDate, minDate } from '../dates';
 import type { DeadlineRule } from '../deadlines';
@@ -377,6 +378,38 @@ export interface TrainingObligation {
   title: string;
   provider: string;
   hours: number;
+}
+
+/**
+ * A worker of a CIGS case as the case follows them: what the conditionality rules need (art. 25-ter). Their
+ * attendance and sanctions are entries of their row (`CigsWorker` is the row as the API shows it).
+ */
+export interface CigsWorkerState {
+  taxCode: string;
+  name: string;
+  status: 'active' | 'benefit-lost';
+  golProgramme: boolean;
+  /** The codes of the courses of the training plan the worker must attend. */
+  courses: string[];
+  unjustifiedAbsences: number;
+  /** How many sanctions were applied. */
+  sanctions: number;
+}
+
+/** The worker's row in the case's member list (without the entries added to its lists). */
+export function cigsWorkerRow(w: CigsWorkerState, office: string, courses: TrainingObligation[]): MemberRow {
+  return {
+    key: w.taxCode,
+    name: w.name,
+    office,
+    memberCaseId: null,
+    stage: w.status,
+    details: {
+      golProgramme: w.golProgramme,
+      obligations: courses.filter((c) => w.courses.includes(c.courseCode)),
+      unjustifiedAbsences: w.unjustifiedAbsences,
+    },
+  };
 }
 
 export interface CigsWorker {

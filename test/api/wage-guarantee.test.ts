@@ -195,7 +195,23 @@ describe('CIGS through the API', () => {
       }),
     ]);
     const list = await request(s.app).get(`/v1/cases/${caseId}/workers`).set(auth('supervisor'));
-    expect(list.body.items.map((x: { sanctions: string[] }) => x.sanctions.length)).toEqual([0, 1, 0]);
+    const bySanctions = Object.fromEntries(
+      (list.body.items as { taxCode: string; sanctions: string[] }[]).map((x) => [x.taxCode, x.sanctions]),
+    );
+    expect(bySanctions).toEqual({
+      [WORKERS[0]!.taxCode]: [],
+      [WORKERS[1]!.taxCode]: ['loss-of-one-month'],
+      [WORKERS[2]!.taxCode]: [],
+    });
+    expect(list.body).toMatchObject({ total: 3, byStage: { active: 3 }, nextCursor: null });
+    // Paged like any list, by tax code.
+    const first = await request(s.app).get(`/v1/cases/${caseId}/workers?limit=2`).set(auth('lucca'));
+    expect(first.body.items).toHaveLength(2);
+    const rest = await request(s.app)
+      .get(`/v1/cases/${caseId}/workers?limit=2&cursor=${encodeURIComponent(String(first.body.nextCursor))}`)
+      .set(auth('lucca'));
+    expect(rest.body.items).toHaveLength(1);
+    expect(w.body.attendance).toEqual([expect.objectContaining({ sessionDate: session, attended: false })]);
     // Officers of another office do not see the case, nor its workers.
     expect((await request(s.app).get(`/v1/cases/${caseId}/workers`).set(auth('viareggio'))).status).toBe(404);
     expect(

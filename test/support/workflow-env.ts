@@ -251,9 +251,36 @@ export async function sleepPastInstant(ctx: WorkflowTestContext, instant: string
   const ms = at - (await ctx.env.currentTimeMs()) + 3_600_000;
   if (ms <= 0) return;
   // The server skips time only when nothing is in progress: a sleep that takes real time is a test left stuck.
-  await orAfter(ctx.env.sleep(ms), 20_000, () => {
-    throw new Error(`the time-skipping server did not skip to ${new Date(at).toISOString()}`);
-  });
+  let stuck = false;
+  await orAfter(
+    ctx.env.sleep(ms).then(() => true),
+    20_000,
+    () => (stuck = true),
+  );
+  if (stuck) {
+    throw new Error(
+      `the time-skipping server did not skip to ${new Date(at).toISOString()}; now ${new Date(
+        await ctx.env.currentTimeMs(),
+      ).toISOString()}; cases: ${await whatRuns(ctx)}`,
+    );
+  }
+}
+
+/** What the test's cases are doing, for a test that is stuck: each one's status, pending task and last events. */
+async function whatRuns(ctx: WorkflowTestContext): Promise<string> {
+  const out: string[] = [];
+  for (const id of ctx.started) {
+    const handle = ctx.env.client.workflow.getHandle(id);
+    const d = await handle.describe().catch(() => null);
+    if (!d) continue;
+    const events = (await handle.fetchHistory().catch(() => null))?.events ?? [];
+    const last = events.slice(-8).map((e) => String(e.eventType));
+    out.push(
+      `${id} ${d.status.name} pendingTask=${JSON.stringify(d.raw.pendingWorkflowTask ?? null)} ` +
+        `activities=${d.raw.pendingActivities?.length ?? 0} last=[${last.join(',')}]`,
+    );
+  }
+  return out.join(' | ') || 'none';
 }
 
 /** `p`, or what `late()` answers (or throws) when `p` takes more than `ms` of real time. */

@@ -3,10 +3,8 @@
  * missing, the application and its 30th day, the decree in every outcome, the caps over earlier cases, the
  * transition agreement and the training conditionality. Activities write to a real MongoDB-wire database.
  */
-import type { CaseView } from '../../domain/case-model';
 import { addDays, endOfRomeDay } from '../../domain/dates';
 import { cigsInput } from '../support/wage-inputs';
-import type { Handle } from '../support/workflow-env';
 import {
   completeTask,
   openCase,
@@ -21,64 +19,12 @@ import {
   workflowSuite,
 } from '../support/workflow-env';
 import { seedCases } from '../support/seed-cases';
+import { cigsSteps } from '../support/cigs-steps';
 
 const ctx = workflowSuite();
 
-const WORKERS = [
-  { taxCode: 'RSSMRA80A01E715X', name: 'Mario Rossi' },
-  { taxCode: 'BNCLCU85M41E715Y', name: 'Lucia Bianchi' },
-  { taxCode: 'VRDGPP75C12E715Z', name: 'Giuseppe Verdi' },
-];
+const { WORKERS, freshUnit, minutes, examineWithAgreement, fileWithMinistry, decree, attendance } = cigsSteps;
 const [A, B, C] = WORKERS.map((w) => w.taxCode) as [string, string, string];
-
-let unitSeq = 0;
-const freshUnit = (region = 'Toscana') => ({
-  id: `u-${++unitSeq}-${Date.now()}`,
-  address: 'Via Nuova 3',
-  municipality: 'Lucca',
-  province: 'LU',
-  region,
-});
-
-const minutes = (date: string) => ({
-  minutesDate: date,
-  selectionCriteria: 'Workers of lines 2 and 3, by seniority',
-  rotation: true,
-  solidarityNotFeasible: true,
-});
-
-async function examineWithAgreement(handle: Handle, v: CaseView, day: string): Promise<CaseView> {
-  v = await completeTask(handle, openTask(v, 'cigs-exam-request').taskId, 'requested', {
-    requestDate: day,
-    requestedBy: 'unions',
-  });
-  return completeTask(handle, openTask(v, 'cigs-examination').taskId, 'agreement', minutes(day));
-}
-
-function fileWithMinistry(handle: Handle, v: CaseView, filedOn: string): Promise<CaseView> {
-  return completeTask(handle, openTask(v, 'cigs-application').taskId, 'filed', {
-    filedOn,
-    protocol: `MIN-${filedOn}`,
-    programmeAttached: true,
-    workers: WORKERS,
-  });
-}
-
-const decree = (decision: 'authorised' | 'partial' | 'rejected', decidedOn: string, period?: object) => ({
-  decision,
-  decidedOn,
-  protocol: `DM-${decidedOn}`,
-  ...(period ? { authorised: period } : {}),
-  ...(decision === 'authorised' ? {} : { reasons: 'Programme does not cover line 3' }),
-});
-
-const attendance = (workerTaxCode: string, sessionDate: string, attended: boolean, justified?: boolean) => ({
-  workerTaxCode,
-  courseCode: 'RIQ-01',
-  sessionDate,
-  attended,
-  ...(justified === undefined ? {} : { justified }),
-});
 
 describe('CIGS workflow', () => {
   it('when everything comes in time, then the decree starts the training period and absences walk the sanction ladder', async () => {
@@ -145,14 +91,20 @@ describe('CIGS workflow', () => {
       await sendNews(handle, 'training-attendance', attendance(A, s1, true));
       await sendNews(handle, 'training-attendance', attendance(C, s1, false, true));
       v = await sendNews(handle, 'training-attendance', attendance(B, s1, false, false));
-      let b = workers(v).find((w) => w.taxCode === B);
-      expect(b?.sanctions.map((s) => s.sanction)).toEqual(['loss-of-one-month']);
-      expect(b?.status).toBe('active');
+      let b = await workerRow(caseId, B);
+      expect(b.sanctions.map((s) => s.sanction)).toEqual(['loss-of-one-month']);
+      expect(b.stage).toBe('active');
+      expect(v.facts).toMatchObject({
+        workersListed: 3,
+        workersSanctioned: 1,
+        workersByStatus: { active: 3 },
+      });
       v = await sendNews(handle, 'training-attendance', attendance(B, s2, false, false));
-      b = workers(v).find((w) => w.taxCode === B);
-      expect(b?.sanctions.map((s) => s.sanction)).toEqual(['loss-of-one-month', 'loss-of-benefit']);
-      expect(b?.status).toBe('benefit-lost');
-      expect(b?.sanctions.every((s) => s.reference?.startsWith('OUT-'))).toBe(true);
+      b = await workerRow(caseId, B);
+      expect(b.sanctions.map((s) => s.sanction)).toEqual(['loss-of-one-month', 'loss-of-benefit']);
+      expect(b.stage).toBe('benefit-lost');
+      expect(b.sanctions.every((s) => s.reference?.startsWith('OUT-'))).toBe(true);
+      expect(v.facts.workersByStatus).toEqual({ active: 2, 'benefit-lost': 1 });
 
       // No more news for a worker who lost the benefit, nor for strangers or other courses.
       expect(await refusal(sendNews(handle, 'training-attendance', attendance(B, s2, true)))).toBe(
@@ -172,12 +124,14 @@ describe('CIGS workflow', () => {
         'Conditionality sanction: Loss of one month of benefit',
         'Conditionality sanction: Loss of the benefit',
       ]);
-      const stored = await ctx.db.cases.findById(caseId).lean();
-      expect(
-        (stored?.facts.workers as { taxCode: string; attendance: unknown[] }[]).map(
-          (w) => w.attendance.length,
-        ),
-      ).toEqual([1, 2, 1]);
+      // Each worker is a row of their own with their attendance; the case document keeps only counts.
+      const rows = await ctx.db.members.find({ caseId }).sort({ key: 1 }).lean();
+      expect(Object.fromEntries(rows.map((r) => [r.key, r.lists?.attendance?.length]))).toEqual({
+        [A]: 1,
+        [B]: 2,
+        [C]: 1,
+      });
+      expect((await ctx.db.cases.findById(caseId).lean())?.facts.workers).toBeUndefined();
 
       // The case ends with the authorised period.
       await sleepPastInstant(ctx, endOfRomeDay(input.period.to));
@@ -206,7 +160,7 @@ describe('CIGS workflow', () => {
         },
         day0,
       );
-      const { handle, view } = await open(input);
+      const { caseId, handle, view } = await open(input);
       expect(view.facts.examinationBody).toBe('Ministry of Labour');
       expect(view.units).toHaveLength(2);
 
@@ -257,9 +211,10 @@ describe('CIGS workflow', () => {
       v = await completeTask(handle, openTask(v, 'cigs-training-plan').taskId, 'planned', {
         courses: [{ courseCode: 'RIQ-01', title: 'Safety', provider: 'Ente', hours: 8, workers: [A] }],
       });
-      expect(v.facts.workers).toEqual(
-        expect.arrayContaining([expect.objectContaining({ taxCode: B, obligations: [] })]),
-      );
+      expect((await workerRow(caseId, B)).details).toMatchObject({ obligations: [] });
+      expect((await workerRow(caseId, A)).details).toMatchObject({
+        obligations: [expect.objectContaining({ courseCode: 'RIQ-01' })],
+      });
       await sleepPastInstant(ctx, endOfRomeDay(authorised.to));
       expect((await handle.result()).outcome).toBe('partially-authorised');
     });
@@ -335,7 +290,7 @@ describe('CIGS workflow', () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
       const unit = freshUnit();
-      const prevId = `CIGS-2025-PREV-${unitSeq}`;
+      const prevId = `CIGS-2025-PREV-${unit.id}`;
       await earlierCase(
         prevId,
         unit.id,
@@ -354,7 +309,9 @@ describe('CIGS workflow', () => {
         reasons: 'ok',
       });
       v = await sendNews(handle, 'ministry-decree', decree('authorised', day0, input.period));
-      expect(workers(v).every((w) => w.golProgramme)).toBe(true);
+      expect(v.facts.workersInGol).toBe(3);
+      const rows = await ctx.db.members.find({ caseId }).lean();
+      expect(rows.map((r) => r.details?.golProgramme)).toEqual([true, true, true]);
       expect(v.documents.find((d) => d.kind === 'gol-referral')?.title).toMatch(/3 worker\(s\)/);
       const gol = await ctx.db.communications.find({ caseId, to: 'GOL' }).lean();
       expect(gol).toHaveLength(1);
@@ -375,7 +332,7 @@ describe('CIGS workflow', () => {
       expect(ended.outcomeReason).toMatch(/ended early/);
 
       // A transition agreement after a rejected CIGS is refused by the case itself.
-      const rejectedId = `CIGS-2025-REJ-${unitSeq}`;
+      const rejectedId = `CIGS-2025-REJ-${unit.id}`;
       await earlierCase(rejectedId, unit.id, null, 'crisis', 'rejected');
       const refused = await open({ ...input, previousCaseId: rejectedId });
       expect((await refused.handle.result()).outcomeReason).toMatch(/is rejected/);
@@ -387,13 +344,14 @@ async function open(input: object) {
   return openCase(ctx, 'cigStraordinaria', input);
 }
 
-function workers(v: CaseView) {
-  return v.facts.workers as {
-    taxCode: string;
-    status: string;
-    golProgramme: boolean;
-    sanctions: { sanction: string; reference: string | null }[];
-  }[];
+/** A worker's row as the projection wrote it (written with the Update's answer). */
+async function workerRow(caseId: string, taxCode: string) {
+  const row = await ctx.db.members.findById(`${caseId}:${taxCode}`).lean();
+  if (!row) throw new Error(`no row for ${taxCode} on ${caseId}`);
+  return {
+    ...row,
+    sanctions: (row.lists?.sanctions ?? []) as { step: number; sanction: string; reference: string | null }[],
+  };
 }
 
 /** An earlier CIGS case of the unit, as the read model holds it. */

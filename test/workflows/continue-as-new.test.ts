@@ -1,12 +1,13 @@
 /**
  * Cases continued as new, on the Temporal dev server, with a lowered threshold: a collective dismissal follows its
- * workers' cases across several runs (their end signals arrive while it continues), an L. 68 enrolment and an
- * employer's L. 68 year go on after many news; the state, the tasks, the deadlines and the numbering of the events
+ * workers' cases across several runs (their end signals arrive while it continues), a CIGS case through its
+ * workers' training, an L. 68 enrolment and an employer's L. 68 year go on after many news; the state, the tasks, the deadlines and the numbering of the events
  * go on unbroken. No test here sleeps: time is real on this server.
  */
 import { addDays } from '../../domain/dates';
+import { cigsSteps } from '../support/cigs-steps';
 import { mobSteps } from '../support/mob-steps';
-import { dismissed, mobInput } from '../support/wage-inputs';
+import { cigsInput, dismissed, mobInput } from '../support/wage-inputs';
 import {
   completeTask,
   openCase,
@@ -215,6 +216,60 @@ describe('cases continued as new', () => {
       await ctx.env.client.workflow.getHandle(caseId).terminate('test over');
       const events = await ctx.db.events.find({ caseId }).sort({ seq: 1 }).lean();
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    });
+  });
+
+  it('when a CIGS case records much attendance, then the new runs keep the absences of each worker and the ladder goes on', async () => {
+    await withWorker(ctx, async () => {
+      const { WORKERS, freshUnit, examineWithAgreement, fileWithMinistry, decree, attendance } = cigsSteps;
+      const [A, B, C] = WORKERS.map((w) => w.taxCode) as [string, string, string];
+      const day0 = await today(ctx);
+      const input = cigsInput({ productionUnits: [freshUnit()] }, day0);
+      const { caseId, handle, view } = await openCase(ctx, 'cigStraordinaria', input, 'lucca', [
+        { continueAsNewAfterEvents: 40 },
+      ]);
+      let v = await examineWithAgreement(handle, view, day0);
+      await sendNews(handle, 'region-opinion', {
+        opinion: 'favourable',
+        issuedOn: day0,
+        reference: 'R',
+        reasons: 'ok',
+      });
+      v = await fileWithMinistry(handle, v, day0);
+      v = await sendNews(handle, 'ministry-decree', decree('authorised', day0, input.period));
+      v = await completeTask(handle, openTask(v, 'cigs-training-plan').taskId, 'planned', {
+        courses: [{ courseCode: 'RIQ-01', title: 'Recycled fibre', provider: 'Agenzia Lucca', hours: 80 }],
+      });
+      const firstRun = (await handle.describe()).runId;
+      // Weekly sessions: A attends, C is absent with a reason; B misses the first without one.
+      const session = (week: number) => addDays(input.period.from, 7 * week);
+      v = await sendNews(handle, 'training-attendance', attendance(B, session(0), false, false));
+      for (let week = 0; week < 6; week += 1) {
+        await sendNews(handle, 'training-attendance', attendance(A, session(week), true));
+        v = await sendNews(handle, 'training-attendance', attendance(C, session(week), false, true));
+      }
+      expect((await runsOf(caseId))[0]).toBe('CONTINUED_AS_NEW');
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+      expect(v.facts).toMatchObject({
+        workersListed: 3,
+        workersSanctioned: 1,
+        workersByStatus: { active: 3 },
+      });
+      // B's second unjustified absence, in a later run, is the second step of the ladder: the benefit is lost.
+      v = await sendNews(handle, 'training-attendance', attendance(B, session(1), false, false));
+      expect(v.facts.workersByStatus).toEqual({ active: 2, 'benefit-lost': 1 });
+      const b = await ctx.db.members.findById(`${caseId}:${B}`).lean();
+      expect(b?.stage).toBe('benefit-lost');
+      expect((b?.lists?.sanctions ?? []).map((x) => x.sanction).sort()).toEqual([
+        'loss-of-benefit',
+        'loss-of-one-month',
+      ]);
+      expect((await ctx.db.members.findById(`${caseId}:${A}`).lean())?.lists?.attendance).toHaveLength(6);
+      v = await sendNews(handle, 'suspension-ended', { endedOn: session(2), reason: 'Orders back' });
+      const final = await handle.result();
+      expect(final).toMatchObject({ status: 'closed', outcome: 'authorised' });
+      expect(final.outcomeReason).toMatch(/3 worker\(s\), 1 sanctioned/);
+      await expectUnbrokenEvents(caseId, final.version);
     });
   });
 });
