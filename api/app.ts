@@ -781,10 +781,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (err instanceof HttpProblem) problem = err;
     else if (isBodyParserError(err)) problem = bodyProblem(err);
     else {
-      (req.log ?? deps.logger).error('unhandled error', {
-        error:
-          err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-      });
+      (req.log ?? deps.logger).error('unhandled error', { error: describeError(err) });
       problem = new HttpProblem(
         500,
         'internal',
@@ -851,5 +848,18 @@ function publicRankingOf(r: unknown): Record<string, unknown> {
     referenceDate: ranking.referenceDate,
     rows: publicRanking(ranking),
     excluded: ranking.excluded.map((e) => e.applicationNo),
+  };
+}
+
+/** An error for the log: name, message, stack, and its causes (a Temporal failure says why in its cause). */
+function describeError(err: unknown, depth = 0): Record<string, unknown> | string {
+  if (!(err instanceof Error)) return String(err);
+  const type = (err as { type?: unknown }).type;
+  return {
+    name: err.name,
+    message: err.message,
+    ...(typeof type === 'string' ? { type } : {}),
+    ...(depth === 0 ? { stack: err.stack } : {}),
+    ...(err.cause !== undefined && depth < 4 ? { cause: describeError(err.cause, depth + 1) } : {}),
   };
 }

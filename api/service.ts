@@ -2,6 +2,7 @@
  * The use cases behind the routes. Writes go through Temporal (start, Update); reads come from the MongoDB read
  * model. Nothing is written to MongoDB before a workflow exists, except the idempotency reservation.
  */
+import { Lanes } from '../platform/lanes';
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
@@ -57,6 +58,15 @@ const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
 };
 
 /** Maps a refused Update to a problem: the workflow's failure type says which. */
+/** The server refused an Update that reached a run as it ended (continued as new): nothing was applied. */
+function isUnprocessedUpdate(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === 'UnprocessedUpdate'
+  );
+}
+
 export function problemFromTemporal(err: unknown): HttpProblem | null {
   if (err instanceof WorkflowNotFoundError) {
     return problems.conflict('case-not-open', 'The case has ended: it takes no more actions.');
@@ -102,6 +112,7 @@ export function taskFromDoc(doc: TaskDoc): Record<string, unknown> {
 
 export class CaseService {
   private readonly updateTimeoutMs: number;
+  private readonly lanes = new Lanes();
 
   constructor(private readonly deps: ServiceDeps) {
     this.updateTimeoutMs = deps.updateTimeoutMs ?? 15_000;
@@ -278,10 +289,23 @@ export class CaseService {
       : undefined;
     let ack: CaseAck;
     try {
-      ack = await this.bounded(caseId, () =>
-        this.handle(caseId).executeUpdate(def, {
-          args: [opts.unscoped ? arg : { ...arg, scope: callerScope(p) }],
-          ...(updateId ? { updateId } : {}),
+      ack = await this.bounded(caseId, (signal) =>
+        this.lanes.run(caseId, async () => {
+          for (let attempt = 1; ; attempt += 1) {
+            // Timed out while waiting for the Updates before it: not sent at all.
+            if (signal.aborted) throw new Error('timed out before it was sent');
+            try {
+              return await this.handle(caseId).executeUpdate(def, {
+                args: [opts.unscoped ? arg : { ...arg, scope: callerScope(p) }],
+                ...(updateId ? { updateId } : {}),
+              });
+            } catch (err) {
+              // The case was continuing as new when the Update reached it: nothing was applied, and the new run
+              // takes it. Sent again at once (a few times, within the bound).
+              if (!isUnprocessedUpdate(err) || attempt >= 5) throw err;
+              await new Promise((r) => setTimeout(r, 20 * attempt));
+            }
+          }
         }),
       );
     } catch (err) {
@@ -294,10 +318,18 @@ export class CaseService {
     return this.caseAfter(caseId, ack.version);
   }
 
-  private async bounded<T>(caseId: string, call: () => Promise<T>): Promise<T> {
+  private async bounded<T>(caseId: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this.updateTimeoutMs);
     try {
-      return await this.deps.temporal.withAbortSignal(timeout, call);
+      return await this.deps.temporal.withAbortSignal(timeout, () =>
+        // A call waiting for its turn is bounded too.
+        Promise.race([
+          call(timeout),
+          new Promise<never>((_, reject) =>
+            timeout.addEventListener('abort', () => reject(new Error('timed out')), { once: true }),
+          ),
+        ]),
+      );
     } catch (err) {
       const problem = problemFromTemporal(err);
       if (problem) throw problem;

@@ -1,9 +1,13 @@
 /**
- * `npm run bench:scale`: a collective dismissal of BENCH_WORKERS workers (default 2,000, the largest list the
- * schema accepts) through the API: the union phase, the list step, the workers' cases opened in the background,
- * then two stages of every worker's case (first contact, profiling) and the service pact that ends it, with
- * BENCH_CONCURRENCY requests in flight (default 16). Prints the time of each phase, the parent's runs with their
- * history sizes and event counts, and the RSS. Bounded; it stops by itself.
+ * `npm run bench:scale`: the largest cases the schemas accept, through the API, with BENCH_CONCURRENCY requests in
+ * flight (default 16); BENCH_SCALE picks the scenarios (default `mob,cigs`):
+ * - `mob`: a collective dismissal of BENCH_WORKERS workers (default 2,000): the union phase, the list step, the
+ *   workers' cases opened in the background, then two stages of every worker's case (first contact, profiling) and
+ *   the service pact that ends it;
+ * - `cigs`: a CIGS case of BENCH_WORKERS workers to its training period, two sessions of attendance for every
+ *   worker (every tenth absent without reason both times: a month of benefit, then the benefit), and the early end.
+ * Prints the time of each phase, the case's runs with their history sizes and event counts, and the RSS. Bounded;
+ * it stops by itself.
  */
 import type { Principal } from '../api/auth';
 import type { CaseView } from '../domain/case-model';
@@ -78,21 +82,83 @@ async function until(
   }
 }
 
-async function main(): Promise<void> {
-  const stack = await startBenchStack();
-  const rssBefore = rssMiB();
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, rssMiB());
-  }, 500);
-  const today = romeDate(Date.now());
-  const phases: string[] = [];
-  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const r = await fn();
-    phases.push(`${name.padEnd(44)} ${((performance.now() - t) / 1000).toFixed(1).padStart(7)} s`);
-    return r;
+type Phase = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+/** A case's runs (it continues as new when Temporal suggests it) and their histories. */
+async function runsOf(
+  stack: BenchStack,
+  caseId: string,
+): Promise<{ lines: string[]; biggest: number; runs: number }> {
+  const runs: { at: number; status: string; events: number; bytes: number }[] = [];
+  for await (const w of stack.temporal.workflow.list({ query: `WorkflowId = '${caseId}'` })) {
+    const d = await stack.temporal.workflow.getHandle(caseId, w.runId).describe();
+    runs.push({
+      at: w.startTime.getTime(),
+      status: d.status.name,
+      events: d.historyLength,
+      bytes: Number(d.raw.workflowExecutionInfo?.historySizeBytes ?? 0),
+    });
+  }
+  runs.sort((a, b) => a.at - b.at);
+  const biggest = Math.max(...runs.map((r) => r.bytes));
+  return {
+    runs: runs.length,
+    biggest,
+    lines: [
+      `runs            ${runs.length}: ${runs
+        .map((r) => `${r.events} events / ${(r.bytes / 2 ** 20).toFixed(2)} MB (${r.status.toLowerCase()})`)
+        .join(', ')}`,
+      `largest run     ${(biggest / 2 ** 20).toFixed(2)} MB of history (${biggest < WARN_BYTES ? 'under' : 'OVER'} the 10 MB warning limit)`,
+    ],
   };
+}
+
+interface Outcome {
+  lines: string[];
+  ok: boolean;
+}
+
+async function main(): Promise<void> {
+  const scenarios = (process.env.BENCH_SCALE ?? 'mob,cigs').split(',').map((x) => x.trim());
+  const stack = await startBenchStack();
+  const out: string[] = [];
+  let ok = true;
+  for (const scenario of scenarios) {
+    const rssBefore = rssMiB();
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, rssMiB());
+    }, 500);
+    const phases: string[] = [];
+    const phase: Phase = async (name, fn) => {
+      const t = performance.now();
+      const r = await fn();
+      phases.push(`${name.padEnd(48)} ${((performance.now() - t) / 1000).toFixed(1).padStart(7)} s`);
+      return r;
+    };
+    const run = scenario === 'cigs' ? cigsScenario : scenario === 'mob' ? mobScenario : null;
+    if (!run) throw new Error(`unknown BENCH_SCALE scenario ${scenario} (mob, cigs)`);
+    const r = await run(stack, phase);
+    clearInterval(sampler);
+    ok = ok && r.ok;
+    out.push(
+      '',
+      scenario === 'mob'
+        ? `bench:scale mob: a collective dismissal of ${WORKERS} workers through the API, Temporal dev server (in memory) + FerretDB + 1 worker and the API in one process`
+        : `bench:scale cigs: a CIGS case of ${WORKERS} workers through the API, same stack`,
+      ...phases.map((p) => `  ${p}`),
+      ...r.lines,
+      `memory          rss ${rssBefore.toFixed(0)} MiB before, peak ${rssPeak.toFixed(0)} MiB, ${rssMiB().toFixed(0)} MiB after`,
+    );
+    process.stdout.write(`${out.slice(-(phases.length + r.lines.length + 3)).join('\n')}\n`);
+  }
+  await stack.close();
+  process.stdout.write(`${['', ...out, ''].join('\n')}`);
+  if (!ok) process.exitCode = 1;
+}
+
+async function mobScenario(stack: BenchStack, phase: Phase): Promise<Outcome> {
+  const today = romeDate(Date.now());
 
   let v = await phase('open the case (POST /v1/cases)', () =>
     ok(stack, 'POST', '/v1/cases', { procedure: 'MOB', office: 'lucca', input: mobInput(today) }),
@@ -202,37 +268,150 @@ async function main(): Promise<void> {
   const final = await phase('parent closes after its last worker', () =>
     until(stack, caseId, (x) => x.status === 'closed', 'the parent closed'),
   );
-  clearInterval(sampler);
 
-  // The parent's runs (it continues as new when Temporal suggests it) and their histories.
-  const runs: { runId: string; status: string; events: number; bytes: number }[] = [];
-  for await (const w of stack.temporal.workflow.list({ query: `WorkflowId = '${caseId}'` })) {
-    const d = await stack.temporal.workflow.getHandle(caseId, w.runId).describe();
-    runs.push({
-      runId: w.runId,
-      status: d.status.name,
-      events: d.historyLength,
-      bytes: Number(d.raw.workflowExecutionInfo?.historySizeBytes ?? 0),
-    });
-  }
-  const biggest = Math.max(...runs.map((r) => r.bytes));
+  const history = await runsOf(stack, caseId);
   const members = await stack.db.members.countDocuments({ caseId, stage: 'pact-signed' });
-  process.stdout.write(
-    [
-      '',
-      `bench:scale: a collective dismissal of ${WORKERS} workers through the API, Temporal dev server (in memory) + FerretDB + 1 worker and the API in one process`,
-      ...phases.map((p) => `  ${p}`),
+  return {
+    ok: final.status === 'closed' && history.biggest < WARN_BYTES,
+    lines: [
       `parent          ${final.status} (${final.outcome}); ${String(final.facts.workersEnded)} workers ended, ${members} member rows pact-signed; ${final.version} events`,
-      `parent runs     ${runs.length}: ${runs
-        .map((r) => `${r.events} events / ${(r.bytes / 2 ** 20).toFixed(2)} MB`)
-        .join(', ')}`,
-      `largest run     ${(biggest / 2 ** 20).toFixed(2)} MB of history (${biggest < WARN_BYTES ? 'under' : 'OVER'} the 10 MB warning limit)`,
-      `memory          rss ${rssBefore.toFixed(0)} MiB before, peak ${rssPeak.toFixed(0)} MiB, ${rssMiB().toFixed(0)} MiB after`,
-      '',
-    ].join('\n'),
+      ...history.lines,
+    ],
+  };
+}
+
+async function cigsScenario(stack: BenchStack, phase: Phase): Promise<Outcome> {
+  const today = romeDate(Date.now());
+  const period = { from: addDays(today, 60), to: addDays(today, 240) };
+  const workers = Array.from({ length: WORKERS }, (_, i) => ({
+    taxCode: taxCodeOf(i),
+    name: `Worker ${i + 1}`,
+  }));
+  const news = (caseId: string, type: string, data: unknown) =>
+    ok(stack, 'POST', `/v1/cases/${caseId}/news`, { type, data });
+  let v = await phase('open the case (POST /v1/cases)', () =>
+    ok(stack, 'POST', '/v1/cases', {
+      procedure: 'CIGS',
+      office: 'lucca',
+      input: {
+        employer: {
+          taxCode: '01234567890',
+          name: 'Cartiera Bench',
+          sector: 'industry',
+          averageEmployees: WORKERS + 500,
+          solidarityFund: 'none',
+        },
+        productionUnits: [
+          {
+            id: 'u-cigs',
+            address: 'Via del Brennero 12',
+            municipality: 'Lucca',
+            province: 'LU',
+            region: 'Toscana',
+          },
+        ],
+        cause: 'reorganisation',
+        causeDescription: 'Conversion of the paper machines',
+        programme: 'Replacement of the lines, retraining of the operators',
+        period,
+        workersConcerned: WORKERS,
+        unionNoticeDate: today,
+      },
+    }),
   );
-  await stack.close();
-  if (final.status !== 'closed' || biggest >= WARN_BYTES) process.exitCode = 1;
+  const caseId = v.caseId;
+  v = await phase('joint examination, opinion (three requests)', async () => {
+    let x = await ok(stack, 'POST', `/v1/tasks/${openTaskId(v, 'cigs-exam-request')}/complete`, {
+      outcome: 'requested',
+      data: { requestDate: today, requestedBy: 'unions' },
+    });
+    x = await ok(stack, 'POST', `/v1/tasks/${openTaskId(x, 'cigs-examination')}/complete`, {
+      outcome: 'agreement',
+      data: { minutesDate: today, selectionCriteria: 'By line', rotation: true, solidarityNotFeasible: true },
+    });
+    await news(caseId, 'region-opinion', {
+      opinion: 'favourable',
+      issuedOn: today,
+      reference: 'R',
+      reasons: 'ok',
+    });
+    return x;
+  });
+  const application = {
+    outcome: 'filed',
+    data: { filedOn: today, protocol: 'MIN-1', programmeAttached: true, workers },
+  };
+  const bytes = Buffer.byteLength(JSON.stringify(application));
+  v = await phase(`application with ${WORKERS} workers (${(bytes / 1024).toFixed(0)} KB body)`, () =>
+    ok(stack, 'POST', `/v1/tasks/${openTaskId(v, 'cigs-application')}/complete`, application),
+  );
+  v = await phase('decree, then the training plan for every worker', async () => {
+    const x = await news(caseId, 'ministry-decree', {
+      decision: 'authorised',
+      decidedOn: today,
+      protocol: 'DM-1',
+      authorised: period,
+    });
+    return ok(stack, 'POST', `/v1/tasks/${openTaskId(x, 'cigs-training-plan')}/complete`, {
+      outcome: 'planned',
+      data: { courses: [{ courseCode: 'RIQ-01', title: 'Recycled fibre', provider: 'Agenzia', hours: 80 }] },
+    });
+  });
+  try {
+    await sessions();
+  } catch (err) {
+    // What the case was doing when a request failed: its runs and the last events of the latest.
+    const h = await runsOf(stack, caseId);
+    const events = (await stack.temporal.workflow.getHandle(caseId).fetchHistory()).events ?? [];
+    process.stderr.write(
+      `${h.lines.join('\n')}\nlast events: ${events
+        .slice(-25)
+        .map((e) => `${String(e.eventId)}:${String(e.eventType)}`)
+        .join(' ')}\n`,
+    );
+    throw err;
+  }
+  async function sessions(): Promise<void> {
+    for (const [n, sessionDate] of [addDays(period.from, 7), addDays(period.from, 14)].entries()) {
+      await phase(`session ${n + 1}: attendance of ${WORKERS}, ${CONCURRENCY} in flight`, () =>
+        inFlight(
+          WORKERS,
+          CONCURRENCY,
+          async (i) => {
+            const w = workers[i] as { taxCode: string };
+            const absent = i % 10 === 0;
+            await news(caseId, 'training-attendance', {
+              workerTaxCode: w.taxCode,
+              courseCode: 'RIQ-01',
+              sessionDate,
+              attended: !absent,
+              ...(absent ? { justified: false } : {}),
+            });
+          },
+          (done) => {
+            if (done % 250 === 0) progressLine(`  session ${n + 1}: ${done}/${WORKERS}`);
+          },
+        ),
+      );
+    }
+  }
+  const final = await phase('the employer ends the suspension early', () =>
+    news(caseId, 'suspension-ended', { endedOn: addDays(period.from, 20), reason: 'Orders back' }),
+  );
+  const history = await runsOf(stack, caseId);
+  const lost = await stack.db.members.countDocuments({ caseId, stage: 'benefit-lost' });
+  const expectedLost = Math.ceil(WORKERS / 10);
+  return {
+    ok:
+      final.status === 'closed' &&
+      lost === expectedLost &&
+      final.facts.workersSanctioned === expectedLost &&
+      history.biggest < WARN_BYTES,
+    lines: [
+      `case            ${final.status} (${final.outcome}); ${String(final.facts.workersListed)} workers, ${lost} rows benefit-lost (expected ${expectedLost}); ${final.version} events`,
+      ...history.lines,
+    ],
+  };
 }
 
 main().catch((err: unknown) => {

@@ -238,6 +238,71 @@ describe('CIGS through the API', () => {
   });
 });
 
+describe('many actions on one case at once', () => {
+  it("when a training provider sends 60 workers' attendance at once, then every one is applied once, in some order, with no gap", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      taxCode: `RSSMRA80A${String(i).padStart(2, '0')}E715X`,
+      name: `Worker ${i + 1}`,
+    }));
+    const input = cigsInput({ productionUnits: [unit()], workersConcerned: many.length }, today());
+    const created = await start('CIGS', input, 'integrator');
+    expect(created.status).toBe(201);
+    const caseId = created.body.caseId as string;
+    let c = await complete(created.body, 'cigs-exam-request', 'requested', {
+      requestDate: today(),
+      requestedBy: 'unions',
+    });
+    c = await complete(c, 'cigs-examination', 'agreement', {
+      minutesDate: today(),
+      selectionCriteria: 'By line',
+      rotation: true,
+      solidarityNotFeasible: true,
+    });
+    c = await complete(c, 'cigs-application', 'filed', {
+      filedOn: today(),
+      protocol: 'MIN-60',
+      programmeAttached: true,
+      workers: many,
+    });
+    await news(caseId, 'region-opinion', {
+      opinion: 'favourable',
+      issuedOn: today(),
+      reference: 'R',
+      reasons: 'ok',
+    });
+    const decreed = await news(caseId, 'ministry-decree', {
+      decision: 'authorised',
+      decidedOn: today(),
+      protocol: 'DM-60',
+      authorised: input.period,
+    });
+    c = await complete(decreed.body as CaseView, 'cigs-training-plan', 'planned', {
+      courses: [{ courseCode: 'RIQ-01', title: 'Recycled fibre', provider: 'Agenzia', hours: 80 }],
+    });
+    const session = addDays(input.period.from, 7);
+    const answers = await Promise.all(
+      many.map((w) =>
+        news(caseId, 'training-attendance', {
+          workerTaxCode: w.taxCode,
+          courseCode: 'RIQ-01',
+          sessionDate: session,
+          attended: true,
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(many.map(() => 200));
+    const rows = await s.db.members.find({ caseId }).lean();
+    expect(rows.map((r) => r.lists?.attendance?.length)).toEqual(many.map(() => 1));
+    const events = await s.db.events.find({ caseId }).sort({ seq: 1 }).lean();
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'AttendanceRecorded')).toHaveLength(many.length);
+    const list = await request(s.app).get(`/v1/cases/${caseId}/workers?limit=25`).set(auth('lucca'));
+    expect(list.body).toMatchObject({ total: 60, byStage: { active: 60 } });
+    expect(list.body.items).toHaveLength(25);
+    expect(list.body.nextCursor).toEqual(expect.any(String));
+  });
+});
+
 describe('FIS through the API', () => {
   it('when a shop applies for FIS, then it runs through the consultation, the application and the INPS decision', async () => {
     const input = fisInput({ productionUnit: unit() }, today());
