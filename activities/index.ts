@@ -5,7 +5,7 @@ import type { CaseEvent, CaseScope, CaseStart, MemberStage, ProjectionDelta } fr
 import { SYSTEM } from '../domain/case-model';
 import type { UsedPeriod } from '../domain/procedures/wage-guarantee';
 import type { Db } from '../platform/db';
-import { isDuplicateKey } from '../platform/db';
+import { driverCollection, isDuplicateKey } from '../platform/db';
 import { campaignEmployers, employerSuspensions, enrolmentOf, l68RankingOn } from '../platform/l68';
 import type { OfficeSnapshot } from '../platform/queries';
 import {
@@ -88,7 +88,8 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       openedBySub: scope.openedBySub,
     }));
     try {
-      await db.events.insertMany(docs, { ordered: false });
+      // The driver's own insert: the documents are plain and complete, so mongoose's casting is only cost.
+      await db.events.collection.insertMany(docs, { ordered: false });
     } catch (err) {
       // A retried batch: the unique eventId keeps the first copy.
       if (!isDuplicateKey(err)) throw err;
@@ -115,7 +116,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
             lists.map(([name, items]) => [`lists.${name}`, { $each: items }]),
           );
         try {
-          await (model as Db['tasks']).updateOne({ _id: r._id, writeSeq: { $lte: write } }, update, {
+          await driverCollection(model).updateOne({ _id: r._id, writeSeq: { $lte: write } }, update, {
             upsert: true,
           });
         } catch (err) {
@@ -131,7 +132,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
    * member case's own version: the parent's writes and the member's never race on the same field.
    */
   async function ownMemberRow(m: MemberStage, write: number): Promise<void> {
-    await db.members.updateOne(
+    await driverCollection(db.members).updateOne(
       { _id: `${m.parentCaseId}:${m.key}`, memberSeq: { $lte: write } },
       { $set: { stage: m.stage, 'details.ended': m.ended, memberSeq: write } },
     );
@@ -161,7 +162,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
     if (d.unset.length > 0) update.$unset = Object.fromEntries(d.unset.map((p) => [p, '']));
     const caseRow = async (): Promise<void> => {
       try {
-        await db.cases.updateOne({ _id: scope.caseId, writeSeq: { $lte: write } }, update, {
+        await driverCollection(db.cases).updateOne({ _id: scope.caseId, writeSeq: { $lte: write } }, update, {
           upsert: d.create,
         });
       } catch (err) {

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
@@ -18,10 +20,21 @@ const claims = z.object({
   offices: z.array(z.string().min(1).max(64)).max(50),
 });
 
+/** The key of each secret, made once: given a string, the library first tries (and fails) to read a public key. */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 export function verifyToken(token: string, secret: string): Principal {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    payload = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'] });
   } catch (err) {
     throw problems.unauthorized(
       err instanceof jwt.TokenExpiredError ? 'The token has expired.' : 'The token is not valid.',

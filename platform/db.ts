@@ -4,6 +4,7 @@
  * no aggregation beyond $sum/$count, unique indexes and upserts for idempotency.
  */
 import mongoose, { Schema } from 'mongoose';
+import type { mongo } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { CaseView, MemberRow, TaskView } from '../domain/case-model';
 
@@ -240,4 +241,15 @@ export function isDuplicateKey(err: unknown): boolean {
   return (
     Array.isArray(e.writeErrors) && e.writeErrors.length > 0 && e.writeErrors.every((w) => w.code === 11000)
   );
+}
+
+/** A document whose `_id` is a string (every collection here but the events). */
+type StringIdDoc = mongo.Document & { _id: string };
+
+/**
+ * The driver's collection behind a model, for the projection's hot writes: their documents and updates are plain
+ * and complete, so mongoose's casting would only cost time.
+ */
+export function driverCollection(model: Model<never> | { collection: unknown }): mongo.Collection<StringIdDoc> {
+  return model.collection as mongo.Collection<StringIdDoc>;
 }

@@ -25,10 +25,16 @@ const redact = winston.format((info) => {
 });
 
 export function createLogger(opts: { level: string; format: 'json' | 'pretty'; service: string }): AppLogger {
+  // Lines below the logger's level are dropped before any formatting (the redaction walks every object).
+  const made: { logger?: AppLogger } = {};
+  const enabled = winston.format((info) =>
+    made.logger?.isLevelEnabled(info.level) === false ? false : info,
+  );
   const format =
     opts.format === 'json'
-      ? winston.format.combine(redact(), winston.format.timestamp(), winston.format.json())
+      ? winston.format.combine(enabled(), redact(), winston.format.timestamp(), winston.format.json())
       : winston.format.combine(
+          enabled(),
           redact(),
           winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
           winston.format.colorize(),
@@ -37,12 +43,14 @@ export function createLogger(opts: { level: string; format: 'json' | 'pretty'; s
             return `${String(timestamp)} ${level} [${String(service)}] ${String(message)}${meta}`;
           }),
         );
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: opts.level,
     defaultMeta: { service: opts.service },
     format,
     transports: [new winston.transports.Console()],
   });
+  made.logger = logger;
+  return logger;
 }
 
 const LEVELS: Record<LogLevel, string> = {

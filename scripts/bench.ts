@@ -11,7 +11,7 @@ import { Worker } from '@temporalio/worker';
 import type { Principal } from '../api/auth';
 import { addDays, romeDate } from '../domain/dates';
 import { rawAdvance } from './bench/raw-workflow';
-import type { BenchStack } from './bench/stack';
+import type { BenchStack, CpuSeconds } from './bench/stack';
 import { inFlight, percentile, progressLine, rssMiB, startBenchStack } from './bench/stack';
 
 const CASES = Number(process.env.BENCH_CASES ?? 64);
@@ -23,6 +23,8 @@ interface Figures {
   open: number[];
   complete: number[];
   seconds: number;
+  /** CPU milliseconds per case: this process (API, worker), the Temporal server, the database. */
+  cpu: CpuSeconds;
 }
 
 async function timed(into: number[], fn: () => Promise<void>): Promise<void> {
@@ -32,13 +34,15 @@ async function timed(into: number[], fn: () => Promise<void>): Promise<void> {
 }
 
 async function measure(
+  stack: BenchStack,
   label: string,
   n: number,
   concurrency: number,
   one: (i: number, f: Figures) => Promise<void>,
 ): Promise<Figures> {
-  const f: Figures = { open: [], complete: [], seconds: 0 };
+  const f: Figures = { open: [], complete: [], seconds: 0, cpu: { process: 0, temporal: 0, database: 0 } };
   const t0 = performance.now();
+  const cpu0 = stack.cpu();
   const step = Math.max(1, Math.floor(n / 4));
   await inFlight(
     n,
@@ -49,6 +53,9 @@ async function measure(
     },
   );
   f.seconds = (performance.now() - t0) / 1000;
+  const cpu1 = stack.cpu();
+  const perCase = (k: keyof CpuSeconds): number => ((cpu1[k] - cpu0[k]) * 1000) / n;
+  f.cpu = { process: perCase('process'), temporal: perCase('temporal'), database: perCase('database') };
   return f;
 }
 
@@ -106,6 +113,8 @@ function apiOne(stack: BenchStack) {
   };
 }
 
+const cpuLine = (c: CpuSeconds): string =>
+  `${c.process.toFixed(1)} + ${c.temporal.toFixed(1)} + ${c.database.toFixed(1)} ms`;
 const ms = (v: number): string => `${v.toFixed(1).padStart(7)} ms`;
 const ratio = (api: number, raw: number): string => `${(api / raw).toFixed(2).padStart(5)}×`;
 
@@ -121,14 +130,14 @@ async function main(): Promise<void> {
   const rawRun = rawWorker.run();
   const rssBefore = rssMiB();
   // Warm both paths (bundles loaded, connections open, caches filled) before measuring.
-  await measure('warm-up raw', WARM_UP, 4, rawOne(stack, rawQueue));
-  await measure('warm-up api', WARM_UP, 4, apiOne(stack));
+  await measure(stack, 'warm-up raw', WARM_UP, 4, rawOne(stack, rawQueue));
+  await measure(stack, 'warm-up api', WARM_UP, 4, apiOne(stack));
 
   const lines: string[] = [];
   const throughput: { level: number; raw: number; api: number }[] = [];
   for (const level of LEVELS) {
-    const raw = await measure(`raw, ${level} in flight`, CASES, level, rawOne(stack, rawQueue));
-    const api = await measure(`api, ${level} in flight`, CASES, level, apiOne(stack));
+    const raw = await measure(stack, `raw, ${level} in flight`, CASES, level, rawOne(stack, rawQueue));
+    const api = await measure(stack, `api, ${level} in flight`, CASES, level, apiOne(stack));
     const rawTp = CASES / raw.seconds;
     const apiTp = CASES / api.seconds;
     throughput.push({ level, raw: rawTp, api: apiTp });
@@ -140,6 +149,7 @@ async function main(): Promise<void> {
       `             complete p50 raw ${ms(c[0])}  api ${ms(c[1])}  ${ratio(c[1], c[0])}` +
         `   (p95 raw ${ms(percentile(raw.complete, 95))}, api ${ms(percentile(api.complete, 95))})`,
       `             throughput   raw ${rawTp.toFixed(1).padStart(6)} cases/s  api ${apiTp.toFixed(1).padStart(6)} cases/s  api at ${((100 * apiTp) / rawTp).toFixed(0)} % of raw`,
+      `             cpu per case raw ${cpuLine(raw.cpu)}  api ${cpuLine(api.cpu)}`,
     );
   }
   const events = await stack.db.events.countDocuments();
@@ -150,6 +160,7 @@ async function main(): Promise<void> {
       `bench: ${CASES} cases per level, on ${os.cpus().length} cores, Temporal dev server (in memory) + FerretDB + 1 worker and the API in one process`,
       '  raw = a trivial workflow opened by an Update with start and advanced by one Update (no activities)',
       '  api = POST /v1/cases (a CIGO case) then POST /v1/tasks/:id/complete, each answering the case from its read model',
+      '  cpu per case = this process (API, worker) + Temporal server + database, in CPU milliseconds',
       ...lines,
       `read model      ${cases} cases, ${events} events written`,
       `memory          rss ${rssBefore.toFixed(0)} MiB before, ${rssMiB().toFixed(0)} MiB after (API + worker + raw worker in one process)`,

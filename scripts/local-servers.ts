@@ -5,7 +5,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -16,6 +17,15 @@ export interface ProvisionedPaths {
   temporalTestServer: string;
   mongoKind: 'ferretdb' | 'mongod' | 'memory-server' | 'uri';
   mongoBin: string;
+}
+
+/**
+ * Where throw-away server data goes (tests, benchmarks): memory (`/dev/shm`) where the machine has it, so that
+ * the SQLite files under FerretDB cost no disk flushes; the system's temporary folder otherwise.
+ */
+export function scratchDir(prefix: string): string {
+  const base = process.platform === 'linux' && existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  return mkdtempSync(path.join(base, prefix));
 }
 
 export function readProvisionedPaths(): ProvisionedPaths {

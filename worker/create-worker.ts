@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { optimize } from 'webpack';
 import type { ActivityDeps } from '../activities';
 import { createActivities } from '../activities';
 import type { Config } from '../platform/config';
@@ -19,6 +20,11 @@ export function bundleWorkflows(logger?: AppLogger): Promise<WorkflowBundle> {
   );
   return bundleWorkflowCode({
     workflowsPath: require.resolve(WORKFLOWS_PATH),
+    // One file: the procedures that workflows/index.ts imports when a run starts are in it, evaluated on demand.
+    webpackConfigHook: (config) => ({
+      ...config,
+      plugins: [...(config.plugins ?? []), new optimize.LimitChunkCountPlugin({ maxChunks: 1 })],
+    }),
     logger: {
       ...quiet,
       info: (message: string, meta?: Record<string, unknown>): void => {

@@ -2,7 +2,7 @@
  * What the benchmarks run on: an in-memory Temporal dev server and a FerretDB of their own, the case worker and the
  * API in this process over real HTTP on loopback, and a client to the same server for the raw baseline.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -19,7 +19,7 @@ import { createLogger } from '../../platform/logger';
 import { createWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import type { RunningServer } from '../local-servers';
-import { readProvisionedPaths, startMongoWire, startTemporalDev } from '../local-servers';
+import { readProvisionedPaths, scratchDir, startMongoWire, startTemporalDev } from '../local-servers';
 import { seedReferenceData } from '../seed';
 
 export interface BenchStack {
@@ -34,7 +34,26 @@ export interface BenchStack {
     as: Principal,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>;
+  /** CPU seconds used so far by this process and by each server (Linux; NaN elsewhere). */
+  cpu(): CpuSeconds;
   close(): Promise<void>;
+}
+
+export interface CpuSeconds {
+  process: number;
+  temporal: number;
+  database: number;
+}
+
+/** user + system CPU seconds of a child process, from /proc (clock ticks of 1/100 s). */
+function childCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
@@ -42,16 +61,19 @@ export const TASK_QUEUE = 'bench';
 
 export async function startBenchStack(): Promise<BenchStack> {
   const paths = readProvisionedPaths();
+  // Logs in the temporary folder; the database's files in memory where the machine allows it, gone at the end.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-bench-'));
+  const data = scratchDir('cpi-bench-data-');
   const servers: RunningServer[] = [];
   // Stopped with the process, however it ends (a bench interrupted must not leave servers behind).
   process.once('exit', () => {
     for (const s of servers) s.child?.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const mongo = await startMongoWire({
     paths,
-    dataDir: path.join(dir, 'db'),
+    dataDir: data,
     logFile: path.join(dir, 'db.log'),
   });
   servers.push(mongo);
@@ -113,6 +135,14 @@ export async function startBenchStack(): Promise<BenchStack> {
       });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+    cpu() {
+      const self = process.cpuUsage();
+      return {
+        process: (self.user + self.system) / 1e6,
+        temporal: childCpuSeconds(temporalServer.child?.pid),
+        database: childCpuSeconds(mongo.child?.pid),
+      };
     },
     async close() {
       server.close();

@@ -279,6 +279,7 @@ describe('many actions on one case at once', () => {
     c = await complete(decreed.body as CaseView, 'cigs-training-plan', 'planned', {
       courses: [{ courseCode: 'RIQ-01', title: 'Recycled fibre', provider: 'Agenzia', hours: 80 }],
     });
+    expect(c.step).toBe('CIGS running: training obligations');
     const session = addDays(input.period.from, 7);
     const answers = await Promise.all(
       many.map((w) =>

@@ -3,24 +3,35 @@
  * MONGODB_URI points at a real MongoDB) and a Temporal dev server. Workflow suites start their own time-skipping
  * server (time is global to it, so one per file). Connection details reach the test workers through env vars.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunningServer } from '../../scripts/local-servers';
-import { readProvisionedPaths, startMongoWire, startTemporalDev } from '../../scripts/local-servers';
+import {
+  readProvisionedPaths,
+  scratchDir,
+  startMongoWire,
+  startTemporalDev,
+} from '../../scripts/local-servers';
 
 declare global {
   var __CPI_SERVERS__: RunningServer[] | undefined;
+  var __CPI_DATA_DIR__: string | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
   const paths = readProvisionedPaths();
+  // Logs stay in the temporary folder (a failing run names them); the database's files live in memory where
+  // the machine allows it, and go with the run.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-test-'));
+  const data = scratchDir('cpi-test-data-');
+  globalThis.__CPI_DATA_DIR__ = data;
   const servers: RunningServer[] = [];
   globalThis.__CPI_SERVERS__ = servers;
-  // If jest dies without running the teardown, do not leave servers behind.
+  // If jest dies without running the teardown, do not leave servers (or their data) behind.
   process.once('exit', () => {
     for (const s of servers) s.child?.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
   });
   const started = Date.now();
   if (process.env.MONGODB_URI) {
@@ -28,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
   } else {
     const mongo = await startMongoWire({
       paths,
-      dataDir: path.join(dir, 'db'),
+      dataDir: data,
       logFile: path.join(dir, 'db.log'),
     });
     servers.push(mongo);
