@@ -250,6 +250,8 @@ type StringIdDoc = mongo.Document & { _id: string };
  * The driver's collection behind a model, for the projection's hot writes: their documents and updates are plain
  * and complete, so mongoose's casting would only cost time.
  */
-export function driverCollection(model: Model<never> | { collection: unknown }): mongo.Collection<StringIdDoc> {
+export function driverCollection(
+  model: Model<never> | { collection: unknown },
+): mongo.Collection<StringIdDoc> {
   return model.collection as mongo.Collection<StringIdDoc>;
 }
