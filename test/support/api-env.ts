@@ -58,7 +58,11 @@ export async function startApiStack(
   opts: { temporalAddress?: string; devClock?: DevClock } = {},
 ): Promise<ApiStack> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
-  const logger = createLogger({ level: 'error', format: 'pretty', service: 'test' });
+  const logger = createLogger({
+    level: process.env.TEST_LOG_LEVEL ?? 'error',
+    format: 'pretty',
+    service: 'test',
+  });
   installTemporalRuntime(logger);
   const db = await connectDb(testMongoUri(), { dbName: uniqueName('api') });
   await seedReferenceData(db);
@@ -143,7 +147,9 @@ export async function readCaseUntil(
  */
 export async function startTimeSkippingApiStack(): Promise<{ s: ApiStack; env: TestWorkflowEnvironment }> {
   // The runtime is installed before the test server's client exists (it would create a default one).
-  installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
+  installTemporalRuntime(
+    createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', format: 'pretty', service: 'test' }),
+  );
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
   });

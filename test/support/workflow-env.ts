@@ -29,6 +29,7 @@ export interface WorkflowTestContext {
   taskQueue: string;
   /** Cases the current test opened, ended by withWorker in any case. */
   started: string[];
+  server: 'time-skipping' | 'dev';
 }
 
 /**
@@ -37,6 +38,12 @@ export interface WorkflowTestContext {
  */
 export function workflowSuite(server: 'time-skipping' | 'dev' = 'time-skipping'): WorkflowTestContext {
   const ctx = {} as WorkflowTestContext;
+  if (server === 'time-skipping') {
+    // Rarely, under load, the time-skipping server keeps a workflow task of a case open and its clock locked for
+    // good (see README, known limits). Such a test runs once more, on a fresh server (withWorker checks the clock),
+    // and its first failure is printed.
+    jest.retryTimes(1, { logErrorsBeforeRetry: true });
+  }
   beforeAll(async () => {
     Object.assign(ctx, await setUpWorkflowTests(server));
   }, 120_000);
@@ -49,17 +56,36 @@ export function workflowSuite(server: 'time-skipping' | 'dev' = 'time-skipping')
  * time-skipping server does not do faithfully: many workflows signalling a case while it continues as new.
  */
 async function setUpWorkflowTests(server: 'time-skipping' | 'dev'): Promise<WorkflowTestContext> {
-  installTemporalRuntime(createLogger({ level: 'error', format: 'pretty', service: 'test' }));
+  installTemporalRuntime(
+    createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', format: 'pretty', service: 'test' }),
+  );
   const [env, db, bundle] = await Promise.all([
     server === 'dev'
       ? TestWorkflowEnvironment.createFromExistingServer({ address: testTemporalAddress() })
-      : TestWorkflowEnvironment.createTimeSkipping({
-          server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-        }),
+      : timeSkippingServer(),
     connectDb(testMongoUri(), { dbName: uniqueName('wf') }),
     bundleWorkflows(),
   ]);
-  return { env, db, bundle, taskQueue: uniqueName('tq'), started: [] };
+  return { env, db, bundle, taskQueue: uniqueName('tq'), started: [], server };
+}
+
+function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+  });
+}
+
+/**
+ * A time-skipping server whose clock no longer skips (a minute does not pass in two seconds) is replaced by a
+ * fresh one: a workflow task it kept open would hold every later test of the file.
+ */
+async function ensureClockSkips(ctx: WorkflowTestContext): Promise<void> {
+  if (ctx.server !== 'time-skipping') return;
+  const skips = await cancellableSleep(ctx, 60_000, 2_000);
+  if (skips) return;
+  process.stderr.write('time-skipping server stuck: starting a fresh one for the next test\n');
+  await ctx.env.teardown().catch(() => undefined);
+  ctx.env = await timeSkippingServer();
 }
 
 async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined): Promise<void> {
@@ -75,6 +101,7 @@ export async function withWorker<T>(
   fn: () => Promise<T>,
   deps: Omit<ActivityDeps, 'db'> = {},
 ): Promise<T> {
+  await ensureClockSkips(ctx);
   // A queue of its own per test: a worker left behind by a failed test cannot steal the next test's tasks.
   ctx.taskQueue = uniqueName('tq');
   const worker = await createWorker({
@@ -251,13 +278,7 @@ export async function sleepPastInstant(ctx: WorkflowTestContext, instant: string
   const ms = at - (await ctx.env.currentTimeMs()) + 3_600_000;
   if (ms <= 0) return;
   // The server skips time only when nothing is in progress: a sleep that takes real time is a test left stuck.
-  let stuck = false;
-  await orAfter(
-    ctx.env.sleep(ms).then(() => true),
-    20_000,
-    () => (stuck = true),
-  );
-  if (stuck) {
+  if (!(await cancellableSleep(ctx, ms, 20_000))) {
     throw new Error(
       `the time-skipping server did not skip to ${new Date(at).toISOString()}; now ${new Date(
         await ctx.env.currentTimeMs(),
@@ -281,6 +302,24 @@ async function whatRuns(ctx: WorkflowTestContext): Promise<string> {
     );
   }
   return out.join(' | ') || 'none';
+}
+
+/**
+ * Skips `ms` of the server's time; false if that takes more than `bound` ms of real time, the call then cancelled
+ * (a call left running would fail once its server is gone).
+ */
+async function cancellableSleep(ctx: WorkflowTestContext, ms: number, bound: number): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), bound);
+  try {
+    await ctx.env.connection.withAbortSignal(abort.signal, () => ctx.env.sleep(ms));
+    return true;
+  } catch (err) {
+    if (abort.signal.aborted) return false;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `p`, or what `late()` answers (or throws) when `p` takes more than `ms` of real time. */
