@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import type { CaseEvent, CaseScope, CaseStart, MemberStage, ProjectionDelta } from '../domain/case-model';
 import { SYSTEM } from '../domain/case-model';
@@ -16,6 +16,7 @@ import {
   scoringRuleOn,
 } from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
+import { settledUpdate } from '../workflows/messages';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
 export interface InpsGateway {
@@ -251,17 +252,21 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
                 input: c.input,
                 openedBy: SYSTEM,
               };
-              await client.workflow.start(c.workflowType, {
-                workflowId: c.caseId,
-                taskQueue: info.taskQueue,
-                args: [start],
-                workflowIdConflictPolicy: 'FAIL',
-                // The business key is used once, even after that case has ended.
-                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              // Started and settled in one call, like a case opened through the API: once counted as opened, the
+              // worker's case is in the read model. A retried batch joins a case still running.
+              await client.workflow.executeUpdateWithStart(settledUpdate, {
+                startWorkflowOperation: new WithStartWorkflowOperation(c.workflowType, {
+                  workflowId: c.caseId,
+                  taskQueue: info.taskQueue,
+                  args: [start],
+                  workflowIdConflictPolicy: 'USE_EXISTING',
+                  // The business key is used once, even after that case has ended.
+                  workflowIdReusePolicy: 'REJECT_DUPLICATE',
+                }),
               });
               opened += 1;
             } catch (err) {
-              // A retried batch: the case with this business key exists already.
+              // A retried batch: the case with this business key has ended already.
               if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
               existing += 1;
             }

@@ -15,6 +15,8 @@ import type { BenchStack, CpuSeconds } from './bench/stack';
 import { inFlight, percentile, progressLine, rssMiB, startBenchStack } from './bench/stack';
 
 const CASES = Number(process.env.BENCH_CASES ?? 64);
+/** With BENCH_SOAK=n, only a long run: n API cases at 16 in flight, printing the RSS as it goes. */
+const SOAK = Number(process.env.BENCH_SOAK ?? 0);
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,4,16').split(',').map(Number);
 const WARM_UP = 8;
 const officer: Principal = { sub: 'officer-lucca', role: 'officer', offices: ['lucca'] };
@@ -133,6 +135,13 @@ async function main(): Promise<void> {
   await measure(stack, 'warm-up raw', WARM_UP, 4, rawOne(stack, rawQueue));
   await measure(stack, 'warm-up api', WARM_UP, 4, apiOne(stack));
 
+  if (SOAK > 0) {
+    await soak(stack, rssBefore);
+    rawWorker.shutdown();
+    await rawRun;
+    await stack.close();
+    return;
+  }
   const lines: string[] = [];
   const throughput: { level: number; raw: number; api: number }[] = [];
   for (const level of LEVELS) {
@@ -170,6 +179,40 @@ async function main(): Promise<void> {
   rawWorker.shutdown();
   await rawRun;
   await stack.close();
+}
+
+/**
+ * Memory over a long run: SOAK cases through the API, 16 in flight, with the RSS after every tenth of them. The
+ * worker's cache (WORKER_CACHED_WORKFLOWS) fills first; after that the RSS should stay flat.
+ */
+async function soak(stack: BenchStack, rssBefore: number): Promise<void> {
+  const step = Math.max(1, Math.floor(SOAK / 10));
+  const samples: string[] = [];
+  const t0 = performance.now();
+  await inFlight(
+    SOAK,
+    16,
+    (i) =>
+      apiOne(stack)(i, { open: [], complete: [], seconds: 0, cpu: { process: 0, temporal: 0, database: 0 } }),
+    (done) => {
+      if (done % step === 0) {
+        const heap = process.memoryUsage().heapUsed / 2 ** 20;
+        samples.push(
+          `${String(done).padStart(6)} cases  rss ${rssMiB().toFixed(0).padStart(5)} MiB  heap ${heap.toFixed(0).padStart(5)} MiB`,
+        );
+        progressLine(`  soak: ${done}/${SOAK} cases, rss ${rssMiB().toFixed(0)} MiB`);
+      }
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    [
+      '',
+      `bench soak: ${SOAK} API cases (open + complete), 16 in flight, ${(SOAK / seconds).toFixed(1)} cases/s; rss ${rssBefore.toFixed(0)} MiB before`,
+      ...samples.map((x) => `  ${x}`),
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {
