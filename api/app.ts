@@ -22,7 +22,7 @@ import {
 } from '../domain/procedures/public-hiring';
 import { schemesFor } from '../domain/procedures/wage-guarantee';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
-import type { Db, MemberDoc, OfficeDoc } from '../platform/db';
+import type { Db, MemberDoc, OfficeDoc, PrincipalDoc } from '../platform/db';
 import { publishScoringRule, scoringRules } from '../platform/queries';
 import type { AppLogger } from '../platform/logger';
 import {
@@ -34,7 +34,8 @@ import {
   suspendUpdate,
   withdrawUpdate,
 } from '../workflows/messages';
-import { authenticate, principalOf, requireRole, scopeFilter } from './auth';
+import type { TokenPolicy } from './auth';
+import { PrincipalStatus, authenticate, principalOf, requireRole, scopeFilter } from './auth';
 import {
   completeTaskBody,
   eventsFeedQuery,
@@ -45,6 +46,7 @@ import {
   listWorkersQuery,
   newsBody,
   officePatchBody,
+  principalPatchBody,
   reasonBody,
   reassignTaskBody,
   schemesQuery,
@@ -60,7 +62,8 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
-  jwtSecret: string;
+  /** What a bearer token must satisfy. */
+  tokens: TokenPolicy;
   logger: AppLogger;
   bodyLimit?: string;
   updateTimeoutMs?: number;
@@ -210,7 +213,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   // ---- everything below needs a token ----
   const v1 = express.Router();
-  v1.use(authenticate(deps.jwtSecret));
+  // Disabled principals are refused at once here, within seconds in other API processes.
+  const principalStatus = new PrincipalStatus(async (sub) => {
+    const doc = await deps.db.principals.findById(sub, { disabled: 1 }).lean();
+    return doc?.disabled === true;
+  });
+  v1.use(authenticate(deps.tokens, principalStatus));
 
   v1.get('/me', (req, res) => {
     res.json(principalOf(req));
@@ -291,6 +299,45 @@ export function createApp(deps: AppDeps): express.Express {
     if (!doc) throw problems.notFound(`Office ${code}`);
     req.log.info('office changed', { office: code, changed: Object.keys(set) });
     res.json(officeView(doc));
+  });
+
+  // ---- principals: an administrator revokes a principal's tokens (refused at once, whatever their expiry) ----
+  const principalView = (sub: string, doc: PrincipalDoc | null) => ({
+    sub,
+    name: doc?.name ?? null,
+    role: doc?.role ?? null,
+    disabled: doc?.disabled === true,
+    disabledAt: doc?.disabledAt ?? null,
+    disabledBy: doc?.disabledBy ?? null,
+    disabledReason: doc?.disabledReason ?? null,
+  });
+  v1.get('/principals/:sub', async (req, res) => {
+    requireRole(req, ['admin'], 'read a principal');
+    const sub = parse(idParam, req.params.sub, ['sub']);
+    res.json(principalView(sub, await deps.db.principals.findById(sub).lean()));
+  });
+  v1.patch('/principals/:sub', async (req, res) => {
+    const admin = requireRole(req, ['admin'], 'disable or enable a principal');
+    const sub = parse(idParam, req.params.sub, ['sub']);
+    const body = parse(principalPatchBody, req.body);
+    if (sub === admin.sub && body.disabled)
+      throw problems.refused('self-revocation', 'You may not disable yourself.');
+    // Any subject can be disabled, also one minted elsewhere that has no row yet.
+    await deps.db.principals.updateOne(
+      { _id: sub },
+      {
+        $set: {
+          disabled: body.disabled,
+          disabledAt: body.disabled ? new Date().toISOString() : null,
+          disabledBy: body.disabled ? admin.sub : null,
+          disabledReason: body.reason,
+        },
+      },
+      { upsert: true },
+    );
+    principalStatus.forget(sub);
+    req.log.info(body.disabled ? 'principal disabled' : 'principal enabled', { principal: sub });
+    res.json(principalView(sub, await deps.db.principals.findById(sub).lean()));
   });
 
   // ---- cases ----

@@ -18,7 +18,33 @@ const claims = z.object({
   sub: z.string().min(1).max(200),
   role: z.enum(ROLES as [Role, ...Role[]]),
   offices: z.array(z.string().min(1).max(64)).max(50),
+  // Required: a token says when it was issued and when it ends (the library checks them only when present).
+  iat: z.number().int(),
+  exp: z.number().int(),
 });
+
+/** What a token must satisfy beyond its signature. */
+export interface TokenPolicy {
+  secret: string;
+  issuer: string;
+  audience: string;
+  /** The longest a token may live, from `iat` to `exp`. */
+  maxLifetimeSeconds: number;
+  /** The clock difference tolerated between the issuer and this API. */
+  clockToleranceSeconds: number;
+}
+
+export const TOKEN_DEFAULTS = {
+  issuer: 'cpi-casework',
+  audience: 'cpi-casework-api',
+  maxLifetimeSeconds: 24 * 3600,
+  clockToleranceSeconds: 60,
+} as const;
+
+/** The policy for a secret with the defaults (tests, benchmarks, development). */
+export function tokenPolicy(secret: string, over: Partial<Omit<TokenPolicy, 'secret'>> = {}): TokenPolicy {
+  return { secret, ...TOKEN_DEFAULTS, ...over };
+}
 
 /** The key of each secret, made once: given a string, the library first tries (and fails) to read a public key. */
 const keys = new Map<string, KeyObject>();
@@ -31,38 +57,88 @@ function keyOf(secret: string): KeyObject {
   return key;
 }
 
-export function verifyToken(token: string, secret: string): Principal {
+export function verifyToken(token: string, policy: TokenPolicy): Principal {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'] });
+    payload = jwt.verify(token, keyOf(policy.secret), {
+      algorithms: ['HS256'],
+      issuer: policy.issuer,
+      audience: policy.audience,
+      clockTolerance: policy.clockToleranceSeconds,
+    });
   } catch (err) {
     throw problems.unauthorized(
-      err instanceof jwt.TokenExpiredError ? 'The token has expired.' : 'The token is not valid.',
+      err instanceof jwt.TokenExpiredError
+        ? 'The token has expired.'
+        : err instanceof jwt.JsonWebTokenError && /audience|issuer/.test(err.message)
+          ? `The token is not for this API (issuer ${policy.issuer}, audience ${policy.audience}).`
+          : 'The token is not valid.',
     );
   }
   const parsed = claims.safeParse(payload);
-  if (!parsed.success) throw problems.unauthorized('The token lacks the claims sub, role and offices.');
-  return parsed.data;
+  if (!parsed.success)
+    throw problems.unauthorized('The token lacks the claims sub, role, offices, iat and exp.');
+  const { iat, exp, ...principal } = parsed.data;
+  if (iat > Date.now() / 1000 + policy.clockToleranceSeconds)
+    throw problems.unauthorized('The token is issued in the future.');
+  if (exp - iat > policy.maxLifetimeSeconds) {
+    throw problems.unauthorized(
+      `The token lives longer than ${Math.round(policy.maxLifetimeSeconds / 3600)} hours: ask for a shorter one.`,
+    );
+  }
+  return principal;
 }
 
 export function signToken(
   p: Principal,
   secret: string,
-  expiresIn: jwt.SignOptions['expiresIn'] = '30d',
+  expiresIn: jwt.SignOptions['expiresIn'] = '12h',
+  opts: { issuer?: string; audience?: string } = {},
 ): string {
   return jwt.sign({ role: p.role, offices: p.offices }, secret, {
     algorithm: 'HS256',
     subject: p.sub,
     expiresIn,
+    issuer: opts.issuer ?? TOKEN_DEFAULTS.issuer,
+    audience: opts.audience ?? TOKEN_DEFAULTS.audience,
   });
 }
 
-export function authenticate(secret: string) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
+/**
+ * Whether a principal has been disabled (revoked), read from `principals` and kept for a few seconds: a
+ * revocation holds at once in the process that made it, and within `ttlMs` in the others.
+ */
+export class PrincipalStatus {
+  private readonly cache = new Map<string, { disabled: boolean; until: number }>();
+
+  constructor(
+    private readonly read: (sub: string) => Promise<boolean>,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  async disabled(sub: string): Promise<boolean> {
+    const hit = this.cache.get(sub);
+    if (hit && hit.until > Date.now()) return hit.disabled;
+    const disabled = await this.read(sub);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(sub, { disabled, until: Date.now() + this.ttlMs });
+    return disabled;
+  }
+
+  forget(sub: string): void {
+    this.cache.delete(sub);
+  }
+}
+
+export function authenticate(policy: TokenPolicy, status?: PrincipalStatus) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match?.[1]) throw problems.unauthorized('Send Authorization: Bearer <token>.');
-    req.principal = verifyToken(match[1], secret);
+    const principal = verifyToken(match[1], policy);
+    if (status && (await status.disabled(principal.sub)))
+      throw problems.unauthorized(`The principal ${principal.sub} has been disabled.`);
+    req.principal = principal;
     next();
   };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
 import type { DevClock } from './app';
 import { createApp } from './app';
+import { tokenPolicy } from './auth';
 import { ensureSchedules } from '../platform/schedules';
 
 /** The API wired from the config: one Temporal connection per process, shared by every request. */
@@ -17,7 +18,8 @@ export async function connectApi(
     | 'JWT_SECRET'
     | 'BODY_LIMIT'
     | 'UPDATE_TIMEOUT_MS'
-  >,
+  > &
+    Partial<Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_MAX_LIFETIME_HOURS'>>,
   db: Db,
   logger: AppLogger,
   extra: { devClock?: DevClock } = {},
@@ -30,7 +32,11 @@ export async function connectApi(
     db,
     temporal,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    jwtSecret: config.JWT_SECRET,
+    tokens: tokenPolicy(config.JWT_SECRET, {
+      ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
+      ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
+      ...(config.JWT_MAX_LIFETIME_HOURS ? { maxLifetimeSeconds: config.JWT_MAX_LIFETIME_HOURS * 3600 } : {}),
+    }),
     logger,
     bodyLimit: config.BODY_LIMIT,
     updateTimeoutMs: config.UPDATE_TIMEOUT_MS,

@@ -100,6 +100,11 @@ export const officePatchBody = z
     message: 'send serviceTargetWorkingDays, closingDays or both',
   });
 
+/** An administrator disables (revokes) a principal's tokens, or enables them again, saying why. */
+export const principalPatchBody = z
+  .object({ disabled: z.boolean(), reason: z.string().trim().min(1).max(1000) })
+  .strict();
+
 /** Which wage-guarantee schemes cover an employer (D.Lgs. 148/2015). */
 export const schemesQuery = z
   .object({

@@ -15,6 +15,7 @@ import {
   listTasksQuery,
   newsBody,
   officePatchBody,
+  principalPatchBody,
   reasonBody,
   reassignTaskBody,
   schemesQuery,
@@ -78,7 +79,15 @@ export function buildOpenApi(): Json {
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'HS256 JWT with sub, role, offices, iat, exp, iss and aud (JWT_ISSUER, JWT_AUDIENCE); at most JWT_MAX_LIFETIME_HOURS from iat to exp',
+        },
+      },
       responses: {
         Problem: {
           description: 'A problem (RFC 9457)',
@@ -248,6 +257,20 @@ export function buildOpenApi(): Json {
           parameters: [idPath('code')],
           requestBody: body(officePatchBody),
           responses: { '200': { description: 'the office' }, ...errors },
+        },
+      },
+      '/v1/principals/{sub}': {
+        get: {
+          summary: 'A principal and whether its tokens are disabled (admins)',
+          parameters: [idPath('sub')],
+          responses: { '200': { description: 'the principal' }, ...errors },
+        },
+        patch: {
+          summary:
+            "Disable (revoke) or enable a principal's tokens, with the reason (admins); refused at once, whatever their expiry",
+          parameters: [idPath('sub')],
+          requestBody: body(principalPatchBody),
+          responses: { '200': { description: 'the principal' }, ...errors },
         },
       },
       '/v1/cases': {

@@ -26,6 +26,10 @@ const envSchema = z.object({
     str().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
   ),
   JWT_SECRET: z.preprocess(emptyToUndefined, str().min(32, 'must be at least 32 characters')),
+  // What a token must name and how long it may live (api/auth.ts, TOKEN_DEFAULTS).
+  JWT_ISSUER: z.preprocess(emptyToUndefined, str().default('cpi-casework')),
+  JWT_AUDIENCE: z.preprocess(emptyToUndefined, str().default('cpi-casework-api')),
+  JWT_MAX_LIFETIME_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(720).default(24)),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['error', 'warn', 'info', 'debug']).default('info')),
   LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['json', 'pretty']).optional()),
   BODY_LIMIT: z.preprocess(

@@ -68,9 +68,14 @@ export interface OfficeDoc {
 
 export interface PrincipalDoc {
   _id: string;
-  name: string;
-  role: string;
-  offices: string[];
+  name?: string;
+  role?: string;
+  offices?: string[];
+  /** A disabled principal's tokens are refused (revocation), with who did it, when and why. */
+  disabled?: boolean;
+  disabledAt?: string | null;
+  disabledBy?: string | null;
+  disabledReason?: string | null;
 }
 
 export interface IdempotencyDoc {

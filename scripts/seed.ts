@@ -45,5 +45,5 @@ export async function seedReferenceData(db: Db): Promise<void> {
 }
 
 export function demoTokens(secret: string): { sub: string; role: string; token: string }[] {
-  return DEMO_PRINCIPALS.map((p) => ({ sub: p.sub, role: p.role, token: signToken(p, secret, '90d') }));
+  return DEMO_PRINCIPALS.map((p) => ({ sub: p.sub, role: p.role, token: signToken(p, secret, '12h') }));
 }

@@ -11,6 +11,7 @@ import { cigoInput } from '../support/cigo-input';
 import type { ApiStack } from '../support/api-env';
 import { JWT_SECRET, principals, readCaseUntil, startApiStack } from '../support/api-env';
 import { createApp } from '../../api/app';
+import { tokenPolicy } from '../../api/auth';
 import { createLogger } from '../../platform/logger';
 
 let s: ApiStack;
@@ -293,7 +294,7 @@ describe('CIGO through the API', () => {
       db: s.db,
       temporal: s.client,
       taskQueue: s.taskQueue,
-      jwtSecret: JWT_SECRET,
+      tokens: tokenPolicy(JWT_SECRET),
       logger: createLogger({ level: 'error', format: 'json', service: 't' }),
       updateTimeoutMs: 1500,
     });

@@ -8,6 +8,7 @@ import { romeDate } from '../../domain/dates';
 import { cigoInput } from '../support/cigo-input';
 import type { ApiStack } from '../support/api-env';
 import { JWT_SECRET, principals, startApiStack } from '../support/api-env';
+import { TOKEN_DEFAULTS } from '../../api/auth';
 
 let s: ApiStack;
 let luccaCase: { caseId: string; taskId: string };
@@ -70,12 +71,88 @@ describe('authentication', () => {
       `Bearer ${jwt.sign({ role: 'mayor', offices: [] }, JWT_SECRET, { subject: 'x', expiresIn: '1h' })}`,
     ],
     ['alg none', `Bearer ${jwt.sign({ role: 'admin', offices: [], sub: 'x' }, '', { algorithm: 'none' })}`],
+    ['without exp', `Bearer ${signed({ noTimestamp: false })}`],
+    ['without iat', `Bearer ${signed({ expiresIn: '1h', noTimestamp: true })}`],
+    ['of another issuer', `Bearer ${signed({ expiresIn: '1h', issuer: 'someone-else' })}`],
+    ['for another audience', `Bearer ${signed({ expiresIn: '1h', audience: 'another-api' })}`],
+    ['living 30 days', `Bearer ${signed({ expiresIn: '30d' })}`],
+    [
+      'issued in the future',
+      `Bearer ${jwt.sign({ role: 'admin', offices: [], iat: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET, { subject: 'x', expiresIn: '2h', issuer: TOKEN_DEFAULTS.issuer, audience: TOKEN_DEFAULTS.audience })}`,
+    ],
   ])('when the token is %s, then 401', async (_name, header) => {
     const req = request(s.app).get('/v1/cases');
     const res = header ? await req.set('Authorization', header) : await req;
     expectProblem(res, 401);
   });
+
+  it('when a token lives too long, then the refusal says how long it may live', async () => {
+    const res = await request(s.app)
+      .get('/v1/cases')
+      .set('Authorization', `Bearer ${signed({ expiresIn: '30d' })}`);
+    expectProblem(res, 401);
+    expect(res.body.detail).toMatch(/longer than 24 hours/);
+  });
+
+  it('when an administrator disables a principal, then its valid token is refused at once, and accepted again once enabled', async () => {
+    const portal = {
+      Authorization: `Bearer ${s.token({ sub: 'portal-to-revoke', role: 'integrator', offices: [] })}`,
+    };
+    expect((await request(s.app).get('/v1/cases').set(portal)).status).toBe(200);
+    const off = await request(s.app)
+      .patch('/v1/principals/portal-to-revoke')
+      .set(auth('admin'))
+      .send({ disabled: true, reason: 'credentials leaked' });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({
+      sub: 'portal-to-revoke',
+      disabled: true,
+      disabledBy: 'admin',
+      disabledReason: 'credentials leaked',
+    });
+    const refused = await request(s.app).get('/v1/cases').set(portal);
+    expectProblem(refused, 401);
+    expect(refused.body.detail).toMatch(/disabled/);
+    // Only administrators, and with a reason.
+    expectProblem(
+      await request(s.app)
+        .patch('/v1/principals/portal-to-revoke')
+        .set(auth('lucca'))
+        .send({ disabled: false, reason: 'x' }),
+      403,
+    );
+    expectProblem(
+      await request(s.app)
+        .patch('/v1/principals/portal-to-revoke')
+        .set(auth('admin'))
+        .send({ disabled: false }),
+      400,
+      'reason',
+    );
+    const on = await request(s.app)
+      .patch('/v1/principals/portal-to-revoke')
+      .set(auth('admin'))
+      .send({ disabled: false, reason: 'new credentials issued' });
+    expect(on.body.disabled).toBe(false);
+    expect((await request(s.app).get('/v1/cases').set(portal)).status).toBe(200);
+    expect(
+      (await request(s.app).get('/v1/principals/portal-to-revoke').set(auth('admin'))).body,
+    ).toMatchObject({
+      disabled: false,
+      disabledReason: 'new credentials issued',
+    });
+  });
 });
+
+/** A token for an administrator signed with the test secret and `opts` (the issuer and audience unless overridden). */
+function signed(opts: jwt.SignOptions): string {
+  return jwt.sign({ role: 'admin', offices: [] }, JWT_SECRET, {
+    subject: 'x',
+    issuer: TOKEN_DEFAULTS.issuer,
+    audience: TOKEN_DEFAULTS.audience,
+    ...opts,
+  });
+}
 
 describe('scope and roles', () => {
   it('when an officer of another office asks for a case or its task, then 404 (no leak)', async () => {
