@@ -35,7 +35,7 @@ import {
   withdrawUpdate,
 } from '../workflows/messages';
 import type { TokenPolicy } from './auth';
-import { PrincipalStatus, authenticate, principalOf, requireRole, scopeFilter } from './auth';
+import { PrincipalStatus, authenticate, principalOf, relaysOf, requireRole, scopeFilter } from './auth';
 import {
   completeTaskBody,
   eventsFeedQuery,
@@ -652,7 +652,7 @@ export function createApp(deps: AppDeps): express.Express {
         p,
         caseId,
         newsUpdate,
-        { type: body.type, data: body.data, actor: actorOf(p) },
+        { type: body.type, data: body.data, actor: actorOf(p), relays: relaysOf(p) },
         requestKey(req),
       ),
     );

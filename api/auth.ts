@@ -5,6 +5,8 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Role } from '../domain/case-model';
 import { ROLES } from '../domain/case-model';
+import type { Relay } from '../domain/procedure';
+import { RELAYS } from '../domain/procedure';
 import type { CallerScope } from '../workflows/messages';
 import { problems } from './problem';
 
@@ -12,12 +14,21 @@ export interface Principal {
   sub: string;
   role: Role;
   offices: string[];
+  /** For an integrator: the outside parties it relays news for (absent: an employer's portal). */
+  relays?: Relay[];
+}
+
+/** The relays an integrator's news may come from; staff relay any news they received officially. */
+export function relaysOf(p: Principal): Relay[] {
+  if (p.role !== 'integrator') return [];
+  return p.relays ?? ['employer'];
 }
 
 const claims = z.object({
   sub: z.string().min(1).max(200),
   role: z.enum(ROLES as [Role, ...Role[]]),
   offices: z.array(z.string().min(1).max(64)).max(50),
+  relays: z.array(z.enum(RELAYS)).max(RELAYS.length).optional(),
   // Required: a token says when it was issued and when it ends (the library checks them only when present).
   iat: z.number().int(),
   exp: z.number().int(),
@@ -95,7 +106,7 @@ export function signToken(
   expiresIn: jwt.SignOptions['expiresIn'] = '12h',
   opts: { issuer?: string; audience?: string } = {},
 ): string {
-  return jwt.sign({ role: p.role, offices: p.offices }, secret, {
+  return jwt.sign({ role: p.role, offices: p.offices, ...(p.relays ? { relays: p.relays } : {}) }, secret, {
     algorithm: 'HS256',
     subject: p.sub,
     expiresIn,

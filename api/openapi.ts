@@ -85,7 +85,7 @@ export function buildOpenApi(): Json {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'HS256 JWT with sub, role, offices, iat, exp, iss and aud (JWT_ISSUER, JWT_AUDIENCE); at most JWT_MAX_LIFETIME_HOURS from iat to exp',
+            'HS256 JWT with sub, role, offices, iat, exp, iss and aud (JWT_ISSUER, JWT_AUDIENCE), and for an integrator the relays whose news it may send; at most JWT_MAX_LIFETIME_HOURS from iat to exp',
         },
       },
       responses: {

@@ -55,9 +55,9 @@ const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
   InvalidFormData: { status: 400, slug: 'validation' },
   UnknownNews: { status: 400, slug: 'validation' },
   RoleNotAllowed: { status: 403, slug: 'forbidden' },
+  NewsSenderNotAllowed: { status: 403, slug: 'news-sender-not-allowed' },
 };
 
-/** Maps a refused Update to a problem: the workflow's failure type says which. */
 /** The server refused an Update that reached a run as it ended (continued as new): nothing was applied. */
 function isUnprocessedUpdate(err: unknown): boolean {
   return (

@@ -19,11 +19,47 @@ export interface TaskFormDef {
   outcomes: Readonly<Record<string, TaskOutcomeDef>>;
 }
 
+/**
+ * The outside parties an integrator may relay news for, as its token says (`relays`). An integrator's token
+ * without the claim is an employer's portal: `employer` only.
+ */
+export const RELAYS = [
+  'employer',
+  'inps',
+  'ministry',
+  'region',
+  'training-body',
+  'public-body',
+  'national-portal',
+  'person',
+  'candidate',
+] as const;
+export type Relay = (typeof RELAYS)[number];
+
+/**
+ * Relays of institutions: an integrator holding one relays that body's news to any case of the procedure, not
+ * only to the cases it opened (the other relays speak for a party of the case, which opened it).
+ */
+export const INSTITUTIONAL_RELAYS: readonly Relay[] = [
+  'inps',
+  'ministry',
+  'region',
+  'training-body',
+  'public-body',
+  'national-portal',
+];
+
 /** News from an outside body (INPS, Region, Ministry, the employer) that the case may be waiting for. */
 export interface NewsDef {
   type: string;
   title: string;
   from: string;
+  /**
+   * Who may send it besides the office's staff (who record what reached them officially): integrators holding
+   * one of these relays. The INPS decision: `inps` only, never the employer's portal. `anyone`: every
+   * authenticated caller (an application to a public notice).
+   */
+  relays: readonly Relay[] | 'anyone';
   schema: z.ZodType<Record<string, unknown>>;
 }
 

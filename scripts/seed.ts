@@ -21,6 +21,13 @@ export const DEMO_PRINCIPALS: (Principal & { name: string })[] = [
     offices: OFFICES.map((o) => o.code),
   },
   { sub: 'integrator-portal', name: 'Employer portal (integrator)', role: 'integrator', offices: [] },
+  {
+    sub: 'relay-institutions',
+    name: 'Relay of INPS, the Ministry, the Region and public bodies (integrator)',
+    role: 'integrator',
+    offices: [],
+    relays: ['inps', 'ministry', 'region', 'training-body', 'public-body', 'national-portal'],
+  },
   { sub: 'admin', name: 'Administrator', role: 'admin', offices: OFFICES.map((o) => o.code) },
 ];
 

@@ -45,6 +45,7 @@ import { endOfRomeDay, romeDate } from '../domain/dates';
 import type { DeadlineRule } from '../domain/deadlines';
 import { computeDeadline, serviceTargetDay } from '../domain/deadlines';
 import type { ProcedureDef, TaskFormDef } from '../domain/procedure';
+import { INSTITUTIONAL_RELAYS } from '../domain/procedure';
 import { ViewDiff } from '../domain/view-diff';
 import type {
   CallerScope,
@@ -948,14 +949,28 @@ export class CaseKernel {
       },
       {
         validator: (input: NewsInput) => {
-          this.checkScope(input.scope);
           const { type, data } = input;
-          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
           const def = this.procedure.news[type];
+          const relays = input.relays ?? [];
+          // An institution's relay (INPS, the Ministry, the Region…) brings its news to any case of the
+          // procedure; everyone else acts within their own scope.
+          const institutional =
+            def !== undefined &&
+            def.relays !== 'anyone' &&
+            def.relays.some((r) => INSTITUTIONAL_RELAYS.includes(r) && relays.includes(r));
+          if (!institutional) this.checkScope(input.scope);
+          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
           if (!def) {
             refuse('UnknownNews', `this procedure takes no news of type "${type}"`, [
               { path: 'type', message: `must be one of: ${Object.keys(this.procedure.news).join(', ')}` },
             ]);
+          }
+          const staff = input.actor.role !== 'system' && STAFF.includes(input.actor.role);
+          if (!staff && def.relays !== 'anyone' && !def.relays.some((r) => relays.includes(r))) {
+            refuse(
+              'NewsSenderNotAllowed',
+              `${def.title} comes from ${def.from}: these credentials do not relay it (relays: ${def.relays.join(', ')})`,
+            );
           }
           validateData(def.schema, data, 'the news is not valid');
           if (!this.awaitingNews.has(type) && !this.acceptedNews.has(type))

@@ -35,6 +35,8 @@ export interface NewsInput extends Scoped {
   type: string;
   data: Record<string, unknown>;
   actor: Actor;
+  /** The outside parties the sender relays news for (an integrator's token); staff relay any news they received. */
+  relays?: string[];
 }
 export interface LifecycleInput extends Scoped {
   reason: string;
@@ -93,6 +95,7 @@ export const REFUSALS = {
   CaseNotSuspended: 'CaseNotSuspended',
   NewsNotExpected: 'NewsNotExpected',
   UnknownNews: 'UnknownNews',
+  NewsSenderNotAllowed: 'NewsSenderNotAllowed',
   InvalidInput: 'InvalidInput',
   AlreadyApplied: 'AlreadyApplied',
 } as const;

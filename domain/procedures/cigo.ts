@@ -392,12 +392,14 @@ export const INPS_APPLICATION_NEWS: ProcedureDef['news'] = {
     type: 'inps-decision',
     title: 'Decision of INPS on the application',
     from: 'INPS',
+    relays: ['inps'],
     schema: inpsDecisionNews,
   },
   'documents-supplemented': {
     type: 'documents-supplemented',
     title: 'The employer supplied the missing documents',
     from: 'employer',
+    relays: ['employer'],
     schema: documentsSupplementedNews,
   },
 };

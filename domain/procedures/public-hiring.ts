@@ -570,24 +570,30 @@ export const art16Procedure: ProcedureDef = {
       type: 'application',
       title: 'An application to the notice',
       from: 'candidate or office',
+      relays: 'anyone',
       schema: applicationNews,
     },
     objection: {
       type: 'objection',
       title: 'An objection against the provisional ranking',
       from: 'candidate',
+      relays: 'anyone',
       schema: objectionNews,
     },
     convened: {
       type: 'convened',
       title: 'The body convened referred candidates',
       from: 'public body',
+      // The body that opened the notice hires: its own portal speaks for it.
+      relays: ['public-body', 'employer'],
       schema: convenedNews,
     },
     'test-outcome': {
       type: 'test-outcome',
       title: 'Outcome of a suitability test',
       from: 'public body',
+      // The body that opened the notice hires: its own portal speaks for it.
+      relays: ['public-body', 'employer'],
       schema: testOutcomeNews,
     },
   },

@@ -253,6 +253,7 @@ export const picProcedure: ProcedureDef = {
       type: 'did',
       title: 'DID or NASpI application registered',
       from: 'INPS or the national portal',
+      relays: ['national-portal', 'inps'],
       schema: didNews,
     },
   },

@@ -87,19 +87,33 @@ describe('CIGO through the API', () => {
     // The dossier may still be on its way to INPS when the answer comes back; the decision is taken either way.
     expect(['forwarding to INPS', 'awaiting the INPS decision']).toContain(res.body.step);
 
-    // News from INPS, relayed by the integrator that opened the case.
-    res = await request(s.app)
+    // The employer's own portal may not post INPS's decision: 403, and nothing is written.
+    const decision = {
+      type: 'inps-decision',
+      data: {
+        decision: 'authorised',
+        decidedOn: today(),
+        protocol: 'DEC-1',
+        authorised: created.body.input.suspension,
+      },
+    };
+    // (Once the dossier has reached INPS: the forwarding writes events of its own.)
+    await readCaseUntil(s, caseId, principals.lucca, (c) => c.step === 'awaiting the INPS decision', 100);
+    const eventsBefore = await s.db.events.countDocuments({ caseId });
+    const forged = await request(s.app)
       .post(`/v1/cases/${caseId}/news`)
       .set(auth('integrator'))
-      .send({
-        type: 'inps-decision',
-        data: {
-          decision: 'authorised',
-          decidedOn: today(),
-          protocol: 'DEC-1',
-          authorised: created.body.input.suspension,
-        },
-      });
+      .send(decision);
+    expect(forged.status).toBe(403);
+    expect(forged.body).toMatchObject({
+      type: 'urn:cpi-casework:problem:news-sender-not-allowed',
+      reason: 'NewsSenderNotAllowed',
+    });
+    expect(forged.body.detail).toMatch(/comes from INPS/);
+    expect(await s.db.events.countDocuments({ caseId })).toBe(eventsBefore);
+
+    // News from INPS, relayed by the institutions' relay (it reaches cases it did not open).
+    res = await request(s.app).post(`/v1/cases/${caseId}/news`).set(auth('relay')).send(decision);
     expect(res.status).toBe(200);
     // Taken at once, or kept until the dossier's delivery comes back (an outside call the Update does not wait for).
     if (res.body.status !== 'closed') expect(res.body.step).toBe('forwarding to INPS');

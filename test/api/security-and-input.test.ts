@@ -328,12 +328,12 @@ describe('bad input gets a clear error and loses nothing', () => {
     expectProblem(res, 400, 'data.minutesDate');
     res = await request(s.app)
       .post(`/v1/cases/${luccaCase.caseId}/news`)
-      .set(auth('integrator'))
+      .set(auth('relay'))
       .send({ type: 'inps-decision', data: { decision: 'maybe' } });
     expectProblem(res, 400);
     res = await request(s.app)
       .post(`/v1/cases/${luccaCase.caseId}/news`)
-      .set(auth('integrator'))
+      .set(auth('relay'))
       .send({
         type: 'inps-decision',
         data: { decision: 'rejected', decidedOn: '2026-01-10', protocol: 'X', reasons: 'no' },

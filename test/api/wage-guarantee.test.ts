@@ -49,7 +49,19 @@ async function complete(c: CaseView, key: string, outcome: string, data: object 
   return res.body as CaseView;
 }
 
-function news(caseId: string, type: string, data: object, who: keyof typeof principals = 'integrator') {
+/** Who sends each kind of news: institutions' news through their relay, the rest through the employer's portal. */
+const SENDER: Record<string, keyof typeof principals> = {
+  'region-opinion': 'relay',
+  'ministry-decree': 'relay',
+  'inps-decision': 'relay',
+};
+
+function news(
+  caseId: string,
+  type: string,
+  data: object,
+  who: keyof typeof principals = SENDER[type] ?? 'integrator',
+) {
   return request(s.app).post(`/v1/cases/${caseId}/news`).set(auth(who)).send({ type, data });
 }
 

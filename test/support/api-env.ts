@@ -47,6 +47,13 @@ export const principals = {
   },
   integrator: { sub: 'integrator-portal', role: 'integrator', offices: [] },
   otherIntegrator: { sub: 'integrator-other', role: 'integrator', offices: [] },
+  // The institutions' relay (INPS, the Ministry, the Region, training bodies, public bodies, the national portal).
+  relay: {
+    sub: 'relay-institutions',
+    role: 'integrator',
+    offices: [],
+    relays: ['inps', 'ministry', 'region', 'training-body', 'public-body', 'national-portal'],
+  },
   admin: { sub: 'admin', role: 'admin', offices: [] },
 } satisfies Record<string, Principal>;
 

@@ -127,6 +127,7 @@ describe('CIGO workflow', () => {
               reasons: 'second fortnight not justified',
             },
             actor: { sub: 'inps-gateway', role: 'integrator' },
+            relays: ['inps'],
           },
         ],
       });
