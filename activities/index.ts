@@ -17,6 +17,7 @@ import {
 } from '../platform/queries';
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 import { settledUpdate } from '../workflows/messages';
+import { reconcileRecent } from '../platform/reconcile';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
 export interface InpsGateway {
@@ -275,6 +276,10 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         Context.current().heartbeat(i);
       }
       return { opened, existing };
+    },
+
+    reconcileReadModel({ sinceMs }) {
+      return reconcileRecent(db, Context.current().client, sinceMs);
     },
 
     earlierUnitPeriods({ unitKey, excludeCaseId }): Promise<UsedPeriod[]> {

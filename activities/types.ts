@@ -1,3 +1,4 @@
+import type { ReconcileSummary } from '../platform/reconcile';
 import type { ProjectionDelta } from '../domain/case-model';
 import type { AdmissionContext } from '../domain/procedure';
 import type { PublishedScoringRule } from '../domain/procedures/public-hiring';
@@ -51,6 +52,8 @@ export interface CaseActivities {
   l68CampaignEmployers(input: { year: number }): Promise<CampaignEntry[]>;
   /** Sends a communication to an outside body (INPS, the GOL programme), once per idempotency key. */
   notify(input: NotifyInput): Promise<ForwardReceipt>;
+  /** Brings the read model in step with Temporal for the cases closed since `sinceMs` (platform/reconcile.ts). */
+  reconcileReadModel(input: { sinceMs: number }): Promise<ReconcileSummary>;
 }
 
 /** A member's case to open: the activity adds the office's calendar and target (kept out of the parent's history). */

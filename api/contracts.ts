@@ -34,7 +34,7 @@ export const startCaseBody = z
 export const listCasesQuery = z
   .object({
     procedure: z.string().min(1).max(32).optional(),
-    status: z.enum(['open', 'suspended', 'closed', 'withdrawn']).optional(),
+    status: z.enum(['open', 'suspended', 'closed', 'withdrawn', 'failed']).optional(),
     office: z.string().min(1).max(64).optional(),
     assignee: z.string().min(1).max(200).optional(),
     overdue: bool.optional(),

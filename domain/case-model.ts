@@ -48,6 +48,7 @@ export const CASE_EVENT_TYPES = [
   'CaseResumed',
   'CaseWithdrawn',
   'CaseClosed',
+  'CaseFailed',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
@@ -64,7 +65,8 @@ export interface CaseEvent {
   data: Record<string, unknown>;
 }
 
-export type CaseStatus = 'open' | 'suspended' | 'closed' | 'withdrawn';
+/** `failed`: the case engine stopped the case (terminated, failed, timed out, lost); set by the reconciler. */
+export type CaseStatus = 'open' | 'suspended' | 'closed' | 'withdrawn' | 'failed';
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
 export type Priority = 'normal' | 'high';
 

@@ -9,7 +9,11 @@ import type { AppLogger } from './logger';
 /** L. 68/1999 art. 9 c.6: the annual-return campaign opens on 2 January, 06:00 Rome time, every year. */
 export const L68_CAMPAIGN_SCHEDULE = 'l68-annual-return-campaign';
 
+/** The read model's reconciler (workflows/reconciler.ts): every 30 seconds, so a failed case shows within a minute. */
+export const RECONCILER_SCHEDULE = 'read-model-reconciler';
+
 export async function ensureSchedules(client: Client, taskQueue: string, logger: AppLogger): Promise<void> {
+  await ensureReconciler(client, taskQueue, logger);
   try {
     await client.schedule.create({
       scheduleId: L68_CAMPAIGN_SCHEDULE,
@@ -36,6 +40,31 @@ export async function ensureSchedules(client: Client, taskQueue: string, logger:
     // The time-skipping test server has no schedules: the system runs without the campaign timer there.
     logger.warn('could not ensure the schedules', {
       scheduleId: L68_CAMPAIGN_SCHEDULE,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+async function ensureReconciler(client: Client, taskQueue: string, logger: AppLogger): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId: RECONCILER_SCHEDULE,
+      spec: { intervals: [{ every: '30 seconds' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'reconcileReadModel',
+        workflowId: 'read-model-reconciler',
+        taskQueue,
+        args: [],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      memo: { purpose: 'Marks failed the cases Temporal stopped, and rewrites read models left behind' },
+    });
+    logger.info('schedule created', { scheduleId: RECONCILER_SCHEDULE });
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return;
+    logger.warn('could not ensure the schedules', {
+      scheduleId: RECONCILER_SCHEDULE,
       error: err instanceof Error ? err.message : String(err),
     });
   }

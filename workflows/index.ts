@@ -13,6 +13,7 @@ import type * as Art16 from './public-hiring';
 import type * as L68Enrolment from './l68-enrolment';
 import type * as L68Obligation from './l68-obligation';
 import type * as L68Campaign from './l68-campaign';
+import type * as Reconciler from './reconciler';
 
 type Args<F extends (...args: never[]) => unknown> = Parameters<F>;
 
@@ -46,4 +47,7 @@ export async function obbligoCollocamentoMirato(
 }
 export async function campagnaProspettiL68(...args: Args<typeof L68Campaign.campagnaProspettiL68>) {
   return (await import('./l68-campaign')).campagnaProspettiL68(...args);
+}
+export async function reconcileReadModel(...args: Args<typeof Reconciler.reconcileReadModel>) {
+  return (await import('./reconciler')).reconcileReadModel(...args);
 }
