@@ -18,6 +18,7 @@ import {
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 import { settledUpdate } from '../workflows/messages';
 import { reconcileRecent } from '../platform/reconcile';
+import { purgeRateLimits } from '../platform/rate-limit';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
 export interface InpsGateway {
@@ -276,6 +277,10 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         Context.current().heartbeat(i);
       }
       return { opened, existing };
+    },
+
+    purgeExpired() {
+      return purgeRateLimits(db);
     },
 
     reconcileReadModel({ sinceMs }) {

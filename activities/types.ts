@@ -54,6 +54,8 @@ export interface CaseActivities {
   notify(input: NotifyInput): Promise<ForwardReceipt>;
   /** Brings the read model in step with Temporal for the cases closed since `sinceMs` (platform/reconcile.ts). */
   reconcileReadModel(input: { sinceMs: number }): Promise<ReconcileSummary>;
+  /** Drops the rate-limit windows that have ended (FerretDB v1 has no TTL indexes); answers how many. */
+  purgeExpired(): Promise<number>;
 }
 
 /** A member's case to open: the activity adds the office's calendar and target (kept out of the parent's history). */

@@ -56,6 +56,7 @@ import {
 import { mountL68Routes, scopeQuery } from './l68-routes';
 import { buildOpenApi } from './openapi';
 import { HttpProblem, parse, problems } from './problem';
+import { RateLimiter } from '../platform/rate-limit';
 import { CaseService, actorOf, caseFromDoc, taskFromDoc } from './service';
 
 export interface AppDeps {
@@ -67,6 +68,10 @@ export interface AppDeps {
   logger: AppLogger;
   bodyLimit?: string;
   updateTimeoutMs?: number;
+  /** Express's `trust proxy`: which proxies may name the client address (the limits count per address). */
+  trustProxy?: string;
+  /** Abuse limits, per minute (defaults: 30 failed authentications per address, 60 applications per principal). */
+  limits?: { authFailuresPerMinute?: number; applicationsPerMinute?: number };
   /** Only in the demo-clock mode of `npm run dev`: a Temporal whose time an administrator moves forward. */
   devClock?: DevClock;
 }
@@ -148,6 +153,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (deps.trustProxy !== undefined) {
+    const hops = Number(deps.trustProxy);
+    app.set('trust proxy', Number.isInteger(hops) ? hops : deps.trustProxy);
+  }
 
   // Request id and access log.
   app.use((req, res, next) => {
@@ -218,7 +227,20 @@ export function createApp(deps: AppDeps): express.Express {
     const doc = await deps.db.principals.findById(sub, { disabled: 1 }).lean();
     return doc?.disabled === true;
   });
-  v1.use(authenticate(deps.tokens, principalStatus));
+  // Failed authentications are limited per client address (429 with Retry-After): guessing tokens gets slow.
+  const authFailures = new RateLimiter(deps.db, 'auth-failures', deps.limits?.authFailuresPerMinute ?? 30);
+  const checkToken = authenticate(deps.tokens, principalStatus);
+  v1.use(async (req, res, next) => {
+    const ip = req.ip ?? 'unknown';
+    const wait = await authFailures.blocked(ip);
+    if (wait > 0) throw tooMany('authentication failures from this address', wait);
+    try {
+      await checkToken(req, res, next);
+    } catch (err) {
+      if (err instanceof HttpProblem && err.status === 401) await authFailures.hit(ip);
+      throw err;
+    }
+  });
 
   v1.get('/me', (req, res) => {
     res.json(principalOf(req));
@@ -441,9 +463,17 @@ export function createApp(deps: AppDeps): express.Express {
     ['applications', 'application', applicationNews],
     ['objections', 'objection', objectionNews],
   ];
+  // The public endpoints are limited per principal (a candidates' portal): 429 with Retry-After past the limit.
+  const noticeSubmissions = new RateLimiter(
+    deps.db,
+    'notice-submissions',
+    deps.limits?.applicationsPerMinute ?? 60,
+  );
   for (const [path, type, schema] of noticeNews) {
     v1.post(`/notices/:id/${path}`, async (req, res) => {
       const p = principalOf(req);
+      const wait = await noticeSubmissions.hit(p.sub);
+      if (wait > 0) throw tooMany(`submissions to notices by ${p.sub}`, wait);
       const doc = await noticeDoc(param(req, 'id'));
       const data = parse(schema, req.body);
       // Open to every authenticated caller (candidates' portals): no case scope applies.
@@ -836,6 +866,8 @@ export function createApp(deps: AppDeps): express.Express {
         `Something went wrong; quote request id ${req.id}.`,
       );
     }
+    const retryAfter = problem.extensions.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     res.status(problem.status).type('application/problem+json').json(problem.body(req.originalUrl));
   });
 
@@ -909,4 +941,17 @@ function describeError(err: unknown, depth = 0): Record<string, unknown> | strin
     ...(depth === 0 ? { stack: err.stack } : {}),
     ...(err.cause !== undefined && depth < 4 ? { cause: describeError(err.cause, depth + 1) } : {}),
   };
+}
+
+/** 429: too many requests of a kind in the current window, with when to try again. */
+function tooMany(what: string, retryAfterSeconds: number): HttpProblem {
+  return new HttpProblem(
+    429,
+    'too-many-requests',
+    'Too many requests',
+    `Too many ${what}: try again later.`,
+    {
+      retryAfterSeconds,
+    },
+  );
 }

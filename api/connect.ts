@@ -19,7 +19,17 @@ export async function connectApi(
     | 'BODY_LIMIT'
     | 'UPDATE_TIMEOUT_MS'
   > &
-    Partial<Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_MAX_LIFETIME_HOURS'>>,
+    Partial<
+      Pick<
+        Config,
+        | 'JWT_ISSUER'
+        | 'JWT_AUDIENCE'
+        | 'JWT_MAX_LIFETIME_HOURS'
+        | 'AUTH_FAILURES_PER_MINUTE'
+        | 'APPLICATIONS_PER_MINUTE'
+        | 'TRUST_PROXY'
+      >
+    >,
   db: Db,
   logger: AppLogger,
   extra: { devClock?: DevClock } = {},
@@ -39,6 +49,11 @@ export async function connectApi(
     }),
     logger,
     bodyLimit: config.BODY_LIMIT,
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
+    limits: {
+      ...(config.AUTH_FAILURES_PER_MINUTE ? { authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE } : {}),
+      ...(config.APPLICATIONS_PER_MINUTE ? { applicationsPerMinute: config.APPLICATIONS_PER_MINUTE } : {}),
+    },
     updateTimeoutMs: config.UPDATE_TIMEOUT_MS,
     ...extra,
   });

@@ -51,6 +51,17 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(1000).default(WORKER_DEFAULTS.activities),
   ),
+  // Express's `trust proxy` (e.g. `1`, `loopback`): which proxies' X-Forwarded-For names the client address.
+  TRUST_PROXY: z.preprocess(emptyToUndefined, str().max(200).optional()),
+  // Abuse limits (api/app.ts), per minute, across API replicas (counters in the database).
+  AUTH_FAILURES_PER_MINUTE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(100_000).default(30),
+  ),
+  APPLICATIONS_PER_MINUTE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(100_000).default(60),
+  ),
   UPDATE_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().min(100).max(600_000).default(15_000),
