@@ -18,7 +18,7 @@ import {
 import type { CaseActivities, ForwardReceipt, ForwardToInpsInput, NotifyInput } from './types';
 import { settledUpdate } from '../workflows/messages';
 import { reconcileRecent } from '../platform/reconcile';
-import { purgeRateLimits } from '../platform/rate-limit';
+import { purgeIdempotencyKeys, purgeRateLimits } from '../platform/rate-limit';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
 export interface InpsGateway {
@@ -279,8 +279,8 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       return { opened, existing };
     },
 
-    purgeExpired() {
-      return purgeRateLimits(db);
+    async purgeExpired() {
+      return (await purgeRateLimits(db)) + (await purgeIdempotencyKeys(db));
     },
 
     reconcileReadModel({ sinceMs }) {

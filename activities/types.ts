@@ -54,7 +54,7 @@ export interface CaseActivities {
   notify(input: NotifyInput): Promise<ForwardReceipt>;
   /** Brings the read model in step with Temporal for the cases closed since `sinceMs` (platform/reconcile.ts). */
   reconcileReadModel(input: { sinceMs: number }): Promise<ReconcileSummary>;
-  /** Drops the rate-limit windows that have ended (FerretDB v1 has no TTL indexes); answers how many. */
+  /** Drops the rate-limit windows that have ended and the idempotency keys past their period; answers how many. */
   purgeExpired(): Promise<number>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Fixed-window counters kept in the database, so that a limit holds across API replicas: one row per bucket, key
  * and window (`rate_limits`, by `_id`, which FerretDB serves from its index). Old windows are purged by the
- * reconciler's run (FerretDB v1 has no TTL indexes).
+ * reconciler's run (FerretDB v1 has no TTL indexes), with the idempotency keys past their period.
  */
 import type { Db } from './db';
 
@@ -55,5 +55,18 @@ export class RateLimiter {
 /** Drops the windows that have ended; answers how many. */
 export async function purgeRateLimits(db: Db, now = new Date()): Promise<number> {
   const r = await db.connection.collection<CounterDoc>('rate_limits').deleteMany({ expiresAt: { $lt: now } });
+  return r.deletedCount;
+}
+
+/**
+ * How long an `Idempotency-Key` is kept: a retry within it joins the first request; after it the key may be used
+ * again (and starts a new case).
+ */
+export const IDEMPOTENCY_KEY_DAYS = 7;
+
+/** Drops the idempotency keys older than IDEMPOTENCY_KEY_DAYS; answers how many. */
+export async function purgeIdempotencyKeys(db: Db, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - IDEMPOTENCY_KEY_DAYS * 24 * 3_600_000);
+  const r = await db.idempotency.deleteMany({ createdAt: { $lt: before } });
   return r.deletedCount;
 }

@@ -6,7 +6,12 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { tokenPolicy } from '../../api/auth';
 import { createLogger } from '../../platform/logger';
-import { RateLimiter, purgeRateLimits } from '../../platform/rate-limit';
+import {
+  IDEMPOTENCY_KEY_DAYS,
+  RateLimiter,
+  purgeIdempotencyKeys,
+  purgeRateLimits,
+} from '../../platform/rate-limit';
 import type { ApiStack } from '../support/api-env';
 import { JWT_SECRET, principals, startApiStack } from '../support/api-env';
 
@@ -81,5 +86,21 @@ describe('abuse limits', () => {
     expect(await purgeRateLimits(s.db, new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(2);
     expect(await rows.countDocuments({ _id: { $regex: /^test-bucket:/ } } as never)).toBe(0);
     expect(await limiter.blocked('portal-a')).toBe(0);
+  });
+
+  it('when an idempotency key is older than its period, then the clean-up drops it and keeps the recent ones', async () => {
+    const day = 24 * 3_600_000;
+    await s.db.idempotency.create([
+      {
+        _id: 'p:old-key',
+        caseId: 'CIGO-2026-OLD',
+        requestHash: 'h',
+        createdAt: new Date(Date.now() - (IDEMPOTENCY_KEY_DAYS + 1) * day),
+      },
+      { _id: 'p:new-key', caseId: 'CIGO-2026-NEW', requestHash: 'h', createdAt: new Date(Date.now() - day) },
+    ]);
+    expect(await purgeIdempotencyKeys(s.db)).toBeGreaterThanOrEqual(1);
+    expect(await s.db.idempotency.findById('p:old-key').lean()).toBeNull();
+    expect(await s.db.idempotency.findById('p:new-key').lean()).not.toBeNull();
   });
 });
