@@ -31,6 +31,8 @@ export interface WorkflowTestContext {
   /** Cases the current test opened, ended by withWorker in any case. */
   started: string[];
   server: 'time-skipping' | 'dev';
+  /** Servers replaced because their clock stayed locked, stopped with the suite. */
+  retired: TestWorkflowEnvironment[];
 }
 
 /**
@@ -67,7 +69,7 @@ async function setUpWorkflowTests(server: 'time-skipping' | 'dev'): Promise<Work
     connectDb(testMongoUri(), { dbName: uniqueName('wf') }),
     bundleWorkflows(),
   ]);
-  return { env, db, bundle, taskQueue: uniqueName('tq'), started: [], server };
+  return { env, db, bundle, taskQueue: uniqueName('tq'), started: [], server, retired: [] };
 }
 
 function timeSkippingServer(): Promise<TestWorkflowEnvironment> {
@@ -85,7 +87,8 @@ async function ensureClockSkips(ctx: WorkflowTestContext): Promise<void> {
   const skips = await cancellableSleep(ctx, 60_000, 2_000);
   if (skips) return;
   process.stderr.write('time-skipping server stuck: starting a fresh one for the next test\n');
-  await ctx.env.teardown().catch(() => undefined);
+  // Stopped with the suite, not now: a call of the failed test still waiting on it must not fail the suite.
+  ctx.retired.push(ctx.env);
   ctx.env = await timeSkippingServer();
 }
 
@@ -94,6 +97,7 @@ async function tearDownWorkflowTests(ctx: WorkflowTestContext | undefined): Prom
   await ctx.db.connection.dropDatabase().catch(() => undefined);
   await ctx.db.close();
   await ctx.env.teardown();
+  for (const env of ctx.retired) await env.teardown().catch(() => undefined);
 }
 
 /** Runs `fn` while a worker polls the suite's task queue. */
@@ -132,14 +136,7 @@ async function endStarted(ctx: WorkflowTestContext): Promise<void> {
     const handle = ctx.env.client.workflow.getHandle(id);
     // Settled first: a case ended in the middle of a workflow task (a local activity running) can leave the
     // time-skipping server's clock locked for the tests after.
-    await orAfter(
-      handle.executeUpdate(settledUpdate).then(
-        () => undefined,
-        () => undefined,
-      ),
-      5_000,
-      () => undefined,
-    );
+    await within(ctx.env.connection, 5_000, () => handle.executeUpdate(settledUpdate)).catch(() => null);
     await handle.terminate('test ended').catch(() => undefined); // already ended, or never opened
   }
 }
@@ -263,11 +260,7 @@ export async function until(handle: Handle, pred: (v: CaseView) => boolean): Pro
   for (let i = 0; i < 100; i += 1) {
     // A case opened in the background does not answer until it exists; a query sent while a case continues as
     // new may never be answered by the time-skipping server: it is given up after a while and sent again.
-    const v = await orAfter(
-      handle.query(caseQuery).catch(() => null),
-      2_000,
-      () => null,
-    );
+    const v = await within(handle.client.connection, 2_000, () => handle.query(caseQuery)).catch(() => null);
     if (v && pred(v)) return v;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -307,36 +300,29 @@ async function whatRuns(ctx: WorkflowTestContext): Promise<string> {
 }
 
 /**
- * Skips `ms` of the server's time; false if that takes more than `bound` ms of real time, the call then cancelled
- * (a call left running would fail once its server is gone).
+ * What `call` answers, or null when it takes more than `ms` of real time: the call is then cancelled, so that it
+ * cannot fail later, once its server is gone.
  */
-async function cancellableSleep(ctx: WorkflowTestContext, ms: number, bound: number): Promise<boolean> {
+async function within<T>(
+  connection: { withAbortSignal<R>(signal: AbortSignal, fn: () => Promise<R>): Promise<R> },
+  ms: number,
+  call: () => Promise<T>,
+): Promise<T | null> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), bound);
+  const timer = setTimeout(() => abort.abort(), ms);
   try {
-    await ctx.env.connection.withAbortSignal(abort.signal, () => ctx.env.sleep(ms));
-    return true;
+    return await connection.withAbortSignal(abort.signal, call);
   } catch (err) {
-    if (abort.signal.aborted) return false;
+    if (abort.signal.aborted) return null;
     throw err;
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** `p`, or what `late()` answers (or throws) when `p` takes more than `ms` of real time. */
-function orAfter<T>(p: Promise<T>, ms: number, late: () => T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const fallback = new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => {
-      try {
-        resolve(late());
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    }, ms);
-  });
-  return Promise.race([p, fallback]).finally(() => clearTimeout(timer));
+/** Skips `ms` of the server's time; false if that takes more than `bound` ms of real time (the call cancelled). */
+async function cancellableSleep(ctx: WorkflowTestContext, ms: number, bound: number): Promise<boolean> {
+  return (await within(ctx.env.connection, bound, () => ctx.env.sleep(ms).then(() => true))) === true;
 }
 
 /** Skips time past a deadline of the case, as the case computed it. */
