@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import mongoose from 'mongoose';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
@@ -47,6 +48,7 @@ import {
   newsBody,
   officePatchBody,
   principalPatchBody,
+  adminAuditQuery,
   reasonBody,
   reassignTaskBody,
   schemesQuery,
@@ -317,10 +319,39 @@ export function createApp(deps: AppDeps): express.Express {
       set.serviceTargetWorkingDays = body.serviceTargetWorkingDays;
     if (body.closingDays !== undefined) set.closingDays = [...new Set(body.closingDays)].sort();
     await deps.db.offices.updateOne({ _id: code }, { $set: set });
+    await audit(req, 'office-changed', code, set);
     const doc = await deps.db.offices.findById(code).lean();
     if (!doc) throw problems.notFound(`Office ${code}`);
     req.log.info('office changed', { office: code, changed: Object.keys(set) });
     res.json(officeView(doc));
+  });
+
+  // ---- the administrators' audit trail: every change of offices, principals and scoring rules ----
+  const adminAudit = deps.db.connection.collection<AdminAuditRow>('admin_audit');
+  const audit = async (req: Request, action: string, target: string, details: Record<string, unknown>) => {
+    const p = principalOf(req);
+    await adminAudit.insertOne({
+      at: new Date().toISOString(),
+      actor: { sub: p.sub, role: p.role },
+      action,
+      target,
+      details,
+      requestId: String(req.id),
+    });
+  };
+  v1.get('/admin/audit', async (req, res) => {
+    requireRole(req, ['admin'], 'read the administrators’ audit trail');
+    const q = parse(adminAuditQuery, req.query);
+    const after = decodeCursor(q.cursor);
+    if (after !== undefined && !/^[0-9a-f]{24}$/.test(after))
+      throw problems.validation([{ path: 'cursor', message: 'not a valid cursor' }]);
+    const rows = await adminAudit
+      .find(after ? { _id: { $lt: new mongoose.Types.ObjectId(after) } } : {})
+      .sort({ _id: -1 })
+      .limit(q.limit + 1)
+      .toArray();
+    const { page, nextCursor } = pageOf(rows, q.limit, (r) => String(r._id));
+    res.json({ items: page.map(({ _id, ...r }) => r), nextCursor });
   });
 
   // ---- principals: an administrator revokes a principal's tokens (refused at once, whatever their expiry) ----
@@ -358,6 +389,9 @@ export function createApp(deps: AppDeps): express.Express {
       { upsert: true },
     );
     principalStatus.forget(sub);
+    await audit(req, body.disabled ? 'principal-disabled' : 'principal-enabled', sub, {
+      reason: body.reason,
+    });
     req.log.info(body.disabled ? 'principal disabled' : 'principal enabled', { principal: sub });
     res.json(principalView(sub, await deps.db.principals.findById(sub).lean()));
   });
@@ -572,6 +606,9 @@ export function createApp(deps: AppDeps): express.Express {
       scope === 'l68'
         ? await publishScoringRule(deps.db, 'l68', parse(l68ScoringRuleSchema, req.body), p.sub)
         : await publishScoringRule(deps.db, 'art16', parse(scoringRuleSchema, req.body), p.sub);
+    await audit(req, 'scoring-rule-published', `${scope}:v${published.version}`, {
+      validFrom: published.validFrom,
+    });
     req.log.info('scoring rule published', {
       scope,
       version: published.version,
@@ -954,4 +991,14 @@ function tooMany(what: string, retryAfterSeconds: number): HttpProblem {
       retryAfterSeconds,
     },
   );
+}
+
+/** One change made by an administrator, as `GET /v1/admin/audit` answers it (newest first). */
+interface AdminAuditRow {
+  at: string;
+  actor: { sub: string; role: string };
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+  requestId: string;
 }

@@ -105,6 +105,9 @@ export const principalPatchBody = z
   .object({ disabled: z.boolean(), reason: z.string().trim().min(1).max(1000) })
   .strict();
 
+/** A page of the administrators' audit trail, newest first. */
+export const adminAuditQuery = z.object({ limit, cursor: cursor.optional() }).strict();
+
 /** Which wage-guarantee schemes cover an employer (D.Lgs. 148/2015). */
 export const schemesQuery = z
   .object({

@@ -16,6 +16,7 @@ import {
   newsBody,
   officePatchBody,
   principalPatchBody,
+  adminAuditQuery,
   reasonBody,
   reassignTaskBody,
   schemesQuery,
@@ -257,6 +258,14 @@ export function buildOpenApi(): Json {
           parameters: [idPath('code')],
           requestBody: body(officePatchBody),
           responses: { '200': { description: 'the office' }, ...errors },
+        },
+      },
+      '/v1/admin/audit': {
+        get: {
+          summary:
+            "The administrators' audit trail, newest first: every change of offices, principals and scoring rules, with who, when and the request id",
+          parameters: queryParams(adminAuditQuery),
+          responses: { '200': { description: 'changes with nextCursor' }, ...errors },
         },
       },
       '/v1/principals/{sub}': {

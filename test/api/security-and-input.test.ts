@@ -141,6 +141,24 @@ describe('authentication', () => {
       disabled: false,
       disabledReason: 'new credentials issued',
     });
+    // Both changes are in the administrators' audit trail, newest first, which only administrators read.
+    const trail = await request(s.app).get('/v1/admin/audit?limit=2').set(auth('admin'));
+    expect(trail.status).toBe(200);
+    expect(trail.body.items).toEqual([
+      expect.objectContaining({
+        action: 'principal-enabled',
+        target: 'portal-to-revoke',
+        actor: { sub: 'admin', role: 'admin' },
+        details: { reason: 'new credentials issued' },
+      }),
+      expect.objectContaining({ action: 'principal-disabled', details: { reason: 'credentials leaked' } }),
+    ]);
+    expectProblem(await request(s.app).get('/v1/admin/audit').set(auth('supervisor')), 403);
+    expectProblem(
+      await request(s.app).get('/v1/admin/audit?cursor=bm90LWFuLWlk').set(auth('admin')),
+      400,
+      'cursor',
+    );
   });
 });
 
