@@ -12,6 +12,7 @@ import { SYSTEM } from '../domain/case-model';
 import { caseQuery } from '../workflows/messages';
 import type { Db } from './db';
 import { driverCollection } from './db';
+import { projectCase } from './projection';
 
 export type Reconciled = 'in-step' | 'marked-failed' | 'reprojected' | 'not-in-read-model';
 
@@ -174,31 +175,30 @@ async function markFailed(
   );
 }
 
-/** Writes the workflow's whole view over the read model's case (guarded by its version), and its inbox rows. */
+/**
+ * Writes the workflow's whole view over the read model's case, and its inbox rows, as one delta through the
+ * projection (guarded by the view's version like any write).
+ */
 async function reproject(db: Db, view: CaseView): Promise<void> {
-  const { caseId, ...rest } = view;
+  const { caseId: _id, ...set } = view;
   const assignees = [
     ...new Set(view.tasks.filter((t) => t.status === 'open' && t.assignee).map((t) => t.assignee as string)),
   ];
-  await Promise.all(
-    view.tasks.map(({ taskId, ...task }) =>
-      driverCollection(db.tasks).updateOne(
-        { _id: taskId, writeSeq: { $lte: view.version } },
-        {
-          $set: {
-            ...task,
-            caseTitle: view.title,
-            caseStatus: view.status,
-            openedBySub: view.openedBy.sub,
-            writeSeq: view.version,
-          },
-        },
-        { upsert: true },
-      ),
-    ),
-  );
-  await driverCollection(db.cases).updateOne(
-    { _id: caseId, writeSeq: { $lte: view.version } },
-    { $set: { ...rest, assignees, openedBySub: view.openedBy.sub, writeSeq: view.version } },
-  );
+  await projectCase(db, {
+    scope: {
+      caseId: view.caseId,
+      procedure: view.procedure,
+      office: view.office,
+      openedBySub: view.openedBy.sub,
+      title: view.title,
+      status: view.status,
+    },
+    write: view.version,
+    create: false,
+    events: [],
+    set: { ...set, assignees },
+    unset: [],
+    tasks: view.tasks,
+    members: [],
+  });
 }
