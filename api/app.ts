@@ -646,10 +646,10 @@ export function createApp(deps: AppDeps): express.Express {
       };
     }
     const d = r.details ?? {};
-    const sanctions = (r.lists?.sanctions ?? []) as CigsWorker['sanctions'];
-    const attendance = (r.lists?.attendance ?? []) as CigsWorker['attendance'];
-    const byDay = <T extends { date?: string; sessionDate?: string }>(xs: T[]): T[] =>
-      [...xs].sort((a, b) => String(a.sessionDate ?? a.date).localeCompare(String(b.sessionDate ?? b.date)));
+    // The entries of the row's lists arrive in the order they were added: shown by session day and ladder step.
+    const sanctions = [...((r.lists?.sanctions ?? []) as CigsWorker['sanctions'])].sort(
+      (a, b) => a.step - b.step,
+    );
     const obligations = (d.obligations ?? []) as CigsWorker['obligations'];
     return {
       taxCode: r.key,
@@ -659,13 +659,12 @@ export function createApp(deps: AppDeps): express.Express {
       ...(full
         ? {
             obligations,
-            attendance: byDay(attendance),
-            sanctions: [...sanctions].sort((a, b) => a.step - b.step),
+            attendance: [...((r.lists?.attendance ?? []) as CigsWorker['attendance'])].sort((a, b) =>
+              a.sessionDate.localeCompare(b.sessionDate),
+            ),
+            sanctions,
           }
-        : {
-            obligations: obligations.length,
-            sanctions: [...sanctions].sort((a, b) => a.step - b.step).map((x) => x.sanction),
-          }),
+        : { obligations: obligations.length, sanctions: sanctions.map((x) => x.sanction) }),
       unjustifiedAbsences: Number(d.unjustifiedAbsences ?? 0),
     };
   };
