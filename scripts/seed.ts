@@ -2,6 +2,7 @@
 import type { Principal } from '../api/auth';
 import { signToken } from '../api/auth';
 import { OFFICES } from '../domain/offices';
+import { INSTITUTIONAL_RELAYS } from '../domain/procedure';
 import { DEFAULT_RULES } from '../platform/queries';
 import type { Db } from '../platform/db';
 
@@ -26,7 +27,7 @@ export const DEMO_PRINCIPALS: (Principal & { name: string })[] = [
     name: 'Relay of INPS, the Ministry, the Region and public bodies (integrator)',
     role: 'integrator',
     offices: [],
-    relays: ['inps', 'ministry', 'region', 'training-body', 'public-body', 'national-portal'],
+    relays: [...INSTITUTIONAL_RELAYS],
   },
   { sub: 'admin', name: 'Administrator', role: 'admin', offices: OFFICES.map((o) => o.code) },
 ];

@@ -32,14 +32,7 @@ import { SECTORS, capCheckView } from '../domain/procedures/wage-guarantee';
 import type { Period } from '../domain/schemas';
 import { DECISION_OUTCOME, awaitDecision } from './inps-steps';
 import type { KernelState } from './kernel';
-import {
-  CONTINUE_AS_NEW_AFTER_EVENTS,
-  CaseKernel,
-  caseActivities,
-  notify,
-  refuse,
-  startInput,
-} from './kernel';
+import { CaseKernel, caseActivities, notify, refuse, startInput } from './kernel';
 
 const { admissionData } = caseActivities;
 
@@ -511,7 +504,7 @@ async function trainingObligations(k: CaseKernel, t: Training, options: CigsOpti
   });
   const endMs = endOfRomeDay(authorised.to);
   for (;;) {
-    if (k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) {
+    if (k.continueAsNewDue(options.continueAsNewAfterEvents)) {
       await k.continueAsNew((kernel) => [
         k.start,
         { ...options, resume: { kernel, training: t } } satisfies CigsOptions,

@@ -26,7 +26,7 @@ import {
 } from '../domain/procedures/collective-dismissal';
 import { PIC_CODE } from '../domain/procedures/take-in-charge';
 import type { KernelState } from './kernel';
-import { CONTINUE_AS_NEW_AFTER_EVENTS, CaseKernel, caseActivities, startInput } from './kernel';
+import { CaseKernel, caseActivities, startInput } from './kernel';
 import type { WorkerStage } from './messages';
 import { MEMBERS_WRITE_OWN_ROWS, workerStageSignal } from './messages';
 
@@ -482,7 +482,7 @@ async function takeInCharge(
   const total = workers.rows.length;
   k.setStep(`take-in-charge of ${total} worker(s)`);
   const continueIfDue = async (done: number): Promise<void> => {
-    if (!k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) return;
+    if (!k.continueAsNewDue(options.continueAsNewAfterEvents)) return;
     workers.write();
     await k.continueAsNew((kernel) => [
       start,
@@ -526,11 +526,7 @@ async function takeInCharge(
   }
   for (;;) {
     await k.external(() =>
-      condition(
-        () =>
-          workers.ended >= total ||
-          k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS),
-      ),
+      condition(() => workers.ended >= total || k.continueAsNewDue(options.continueAsNewAfterEvents)),
     );
     if (workers.ended >= total) break;
     await continueIfDue(total);

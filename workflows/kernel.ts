@@ -145,7 +145,7 @@ export interface CaseHeader {
  * A run continues as new past this many history events if the server has not suggested it before: under
  * Temporal's warning of 10,240 events, whatever the server's own suggestion threshold is set to.
  */
-export const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
+const CONTINUE_AS_NEW_AFTER_EVENTS = 8000;
 
 export interface KernelState {
   view: CaseView;
@@ -263,14 +263,12 @@ export class CaseKernel {
   }
 
   /**
-   * True when Temporal suggests continuing as new (the history is getting long). `force` is a lowered threshold
-   * for tests: the number of history events past which the case continues anyway.
+   * True when Temporal suggests continuing as new (the history is getting long), or past `afterEvents` history
+   * events (CONTINUE_AS_NEW_AFTER_EVENTS unless a test lowers it).
    */
-  continueAsNewDue(forceAfterEvents?: number): boolean {
+  continueAsNewDue(afterEvents: number = CONTINUE_AS_NEW_AFTER_EVENTS): boolean {
     const info = workflowInfo();
-    return (
-      info.continueAsNewSuggested || (forceAfterEvents !== undefined && info.historyLength > forceAfterEvents)
-    );
+    return info.continueAsNewSuggested || info.historyLength > afterEvents;
   }
 
   /**

@@ -20,7 +20,7 @@ import {
 import type { L68PersonRecord } from '../domain/procedures/l68-ranking';
 import { l68Score } from '../domain/procedures/l68-ranking';
 import type { KernelState } from './kernel';
-import { CONTINUE_AS_NEW_AFTER_EVENTS, CaseKernel, caseActivities, refuse, startInput } from './kernel';
+import { CaseKernel, caseActivities, refuse, startInput } from './kernel';
 import { l68PlacedSignal } from './messages';
 
 const { admissionData, l68ScoringRule } = caseActivities;
@@ -201,7 +201,7 @@ async function yearsOnTheList(
   let term = resumedYear !== undefined && carried ? carried : confirmationTerm(year);
   for (;;) {
     // Years on the list add up: a long history continues as a new run, carrying the case and its year.
-    if (k.continueAsNewDue(options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) {
+    if (k.continueAsNewDue(options.continueAsNewAfterEvents)) {
       const y = year;
       await k.continueAsNew((kernel) => [
         k.start,

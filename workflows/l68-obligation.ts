@@ -40,14 +40,7 @@ import {
 import type { Quota } from '../domain/procedures/targeted-placement';
 import { lateReturnSanction, quota, uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
 import type { KernelState } from './kernel';
-import {
-  CONTINUE_AS_NEW_AFTER_EVENTS,
-  CaseKernel,
-  caseActivities,
-  notify,
-  refuse,
-  startInput,
-} from './kernel';
+import { CaseKernel, caseActivities, notify, refuse, startInput } from './kernel';
 import { l68PlacedSignal } from './messages';
 
 const { employerSuspensions, l68Enrolment, l68Ranking } = caseActivities;
@@ -229,7 +222,7 @@ class ObligationYear {
   /** A long year (many hires, referrals, news) continues as a new run, carrying its state. */
   private async continueIfDue(): Promise<void> {
     const k = this.k;
-    if (!k.continueAsNewDue(this.options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS)) return;
+    if (!k.continueAsNewDue(this.options.continueAsNewAfterEvents)) return;
     await k.continueAsNew((kernel) => [
       k.start,
       { ...this.options, resume: { kernel, year: this.snapshot() } } satisfies ObligationOptions,

@@ -1,3 +1,4 @@
+import { INSTITUTIONAL_RELAYS } from '../../domain/procedure';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
@@ -52,7 +53,7 @@ export const principals = {
     sub: 'relay-institutions',
     role: 'integrator',
     offices: [],
-    relays: ['inps', 'ministry', 'region', 'training-body', 'public-body', 'national-portal'],
+    relays: [...INSTITUTIONAL_RELAYS],
   },
   admin: { sub: 'admin', role: 'admin', offices: [] },
 } satisfies Record<string, Principal>;

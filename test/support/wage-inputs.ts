@@ -160,3 +160,21 @@ export function candidate(i: number, over: Partial<Candidate> = {}): Candidate {
     ...over,
   };
 }
+
+/** A valid L. 68 enrolment (art. 1 list) requested on `day`, with its documents and service pact. */
+export function enrolmentInput(taxCode: string, name: string, percentage: number, day: IsoDate) {
+  return {
+    person: { taxCode, name, birthDate: '1985-05-05' },
+    list: 'art1',
+    disability: { category: 'civil-invalid', percentage },
+    documents: {
+      invalidityReport: { date: addDays(day, -60) },
+      functionalReport: { date: addDays(day, -30) },
+    },
+    unemployedSince: '2025-09-01',
+    servicePactSignedOn: day,
+    isee: 8000,
+    dependants: 0,
+    requestedOn: day,
+  };
+}

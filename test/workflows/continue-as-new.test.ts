@@ -7,7 +7,7 @@
 import { addDays } from '../../domain/dates';
 import { cigsSteps } from '../support/cigs-steps';
 import { mobSteps } from '../support/mob-steps';
-import { cigsInput, dismissed, mobInput } from '../support/wage-inputs';
+import { cigsInput, dismissed, enrolmentInput, mobInput } from '../support/wage-inputs';
 import {
   completeTask,
   openCase,
@@ -118,20 +118,7 @@ describe('cases continued as new', () => {
       const { caseId, handle, view } = await openCase(
         ctx,
         'iscrizioneCollocamentoMirato',
-        {
-          person: { taxCode: 'PLCMRA85E05E715A', name: 'Mara Pieri', birthDate: '1985-05-05' },
-          list: 'art1',
-          disability: { category: 'civil-invalid', percentage: 60 },
-          documents: {
-            invalidityReport: { date: addDays(day, -60) },
-            functionalReport: { date: addDays(day, -30) },
-          },
-          unemployedSince: '2025-09-01',
-          servicePactSignedOn: day,
-          isee: 8000,
-          dependants: 0,
-          requestedOn: day,
-        },
+        enrolmentInput('PLCMRA85E05E715A', 'Mara Pieri', 60, day),
         'lucca',
         [{ continueAsNewAfterEvents: 20 }],
       );

@@ -12,6 +12,7 @@ import { OBLIGATION_RULES, exemptionContribution } from '../../domain/procedures
 import { lateReturnSanction, uncoveredQuotaSanction } from '../../domain/procedures/targeted-placement';
 import { caseQuery } from '../../workflows/messages';
 import type { Handle } from '../support/workflow-env';
+import { enrolmentInput } from '../support/wage-inputs';
 import {
   completeTask,
   openCase,
@@ -29,23 +30,6 @@ import {
 const ctx = workflowSuite();
 
 const lucca = officeCalendar(findOffice('lucca')!);
-
-function enrolmentInput(taxCode: string, name: string, percentage: number, day: string) {
-  return {
-    person: { taxCode, name, birthDate: '1985-05-05' },
-    list: 'art1',
-    disability: { category: 'civil-invalid', percentage },
-    documents: {
-      invalidityReport: { date: addDays(day, -60) },
-      functionalReport: { date: addDays(day, -30) },
-    },
-    unemployedSince: '2025-09-01',
-    servicePactSignedOn: day,
-    isee: 8000,
-    dependants: 0,
-    requestedOn: day,
-  };
-}
 
 async function enrol(
   taxCode: string,
