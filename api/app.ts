@@ -55,6 +55,8 @@ import {
   startCaseBody,
   workerParam,
 } from './contracts';
+import type { CodecRoutes } from './codec-routes';
+import { mountCodecCors, mountCodecRoutes } from './codec-routes';
 import { mountL68Routes, scopeQuery } from './l68-routes';
 import { buildOpenApi } from './openapi';
 import { HttpProblem, parse, problems } from './problem';
@@ -74,6 +76,8 @@ export interface AppDeps {
   trustProxy?: string;
   /** Abuse limits, per minute (defaults: 30 failed authentications per address, 60 applications per principal). */
   limits?: { authFailuresPerMinute?: number; applicationsPerMinute?: number };
+  /** The payload codec, when Temporal payloads are encrypted: served to administrators at /v1/codec. */
+  codec?: CodecRoutes;
   /** Only in the demo-clock mode of `npm run dev`: a Temporal whose time an administrator moves forward. */
   devClock?: DevClock;
 }
@@ -222,6 +226,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openapi);
   });
 
+  if (deps.codec) mountCodecCors(app, deps.codec);
+
   // ---- everything below needs a token ----
   const v1 = express.Router();
   // Disabled principals are refused at once here, within seconds in other API processes.
@@ -339,6 +345,7 @@ export function createApp(deps: AppDeps): express.Express {
       requestId: String(req.id),
     });
   };
+  if (deps.codec) mountCodecRoutes(v1, { ...deps.codec, audit });
   v1.get('/admin/audit', async (req, res) => {
     requireRole(req, ['admin'], 'read the administrators’ audit trail');
     const q = parse(adminAuditQuery, req.query);

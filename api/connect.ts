@@ -6,6 +6,7 @@ import type { AppLogger } from '../platform/logger';
 import type { DevClock } from './app';
 import { createApp } from './app';
 import { tokenPolicy } from './auth';
+import { EncryptionCodec } from '../platform/payload-codec';
 import { ensureSchedules } from '../platform/schedules';
 
 /** The API wired from the config: one Temporal connection per process, shared by every request. */
@@ -28,6 +29,8 @@ export async function connectApi(
         | 'AUTH_FAILURES_PER_MINUTE'
         | 'APPLICATIONS_PER_MINUTE'
         | 'TRUST_PROXY'
+        | 'PAYLOAD_KEYS'
+        | 'CODEC_CORS_ORIGINS'
       >
     >,
   db: Db,
@@ -35,7 +38,15 @@ export async function connectApi(
   extra: { devClock?: DevClock } = {},
 ): Promise<{ app: Express; temporal: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const codec = config.PAYLOAD_KEYS ? new EncryptionCodec(config.PAYLOAD_KEYS) : undefined;
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: {
+      failureConverterPath: require.resolve('../platform/failure-converter'),
+      ...(codec ? { payloadCodecs: [codec] } : {}),
+    },
+  });
   // The time-skipping server behind the demo clock has no schedules; the campaign is opened by hand there.
   if (!extra.devClock) await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE, logger);
   const app = createApp({
@@ -55,6 +66,7 @@ export async function connectApi(
       ...(config.APPLICATIONS_PER_MINUTE ? { applicationsPerMinute: config.APPLICATIONS_PER_MINUTE } : {}),
     },
     updateTimeoutMs: config.UPDATE_TIMEOUT_MS,
+    ...(codec ? { codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS ?? [] } } : {}),
     ...extra,
   });
   return { app, temporal, close: () => connection.close() };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import { applicationNews, objectionNews, scoringRuleSchema } from '../domain/procedures/public-hiring';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
+import { codecBody } from './codec-routes';
 import { campaignBody, complianceQuery, rankingQuery, scopeQuery } from './l68-routes';
 import {
   completeTaskBody,
@@ -266,6 +267,22 @@ export function buildOpenApi(): Json {
             "The administrators' audit trail, newest first: every change of offices, principals and scoring rules, with who, when and the request id",
           parameters: queryParams(adminAuditQuery),
           responses: { '200': { description: 'changes with nextCursor' }, ...errors },
+        },
+      },
+      '/v1/codec/decode': {
+        post: {
+          summary:
+            "Temporal's remote codec: decrypt payloads of the engine's history for the Temporal UI or CLI (admins; each call is audited)",
+          parameters: [{ name: 'X-Namespace', in: 'header', required: false, schema: { type: 'string' } }],
+          requestBody: body(codecBody),
+          responses: { '200': { description: 'the payloads in clear, in the same shape' }, ...errors },
+        },
+      },
+      '/v1/codec/encode': {
+        post: {
+          summary: "Temporal's remote codec: encrypt payloads with the active key (admins)",
+          requestBody: body(codecBody),
+          responses: { '200': { description: 'the payloads encrypted, in the same shape' }, ...errors },
         },
       },
       '/v1/principals/{sub}': {

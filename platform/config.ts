@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { PayloadKeys } from './payload-codec';
+import { parsePayloadKeys } from './payload-codec';
 
 const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const str = (): z.ZodString => z.string();
@@ -10,6 +12,16 @@ const str = (): z.ZodString => z.string();
  * our own database and calls to adapters.
  */
 export const WORKER_DEFAULTS = { cachedWorkflows: 100, workflowTasks: 20, activities: 50 } as const;
+
+/** `PAYLOAD_KEYS`: `id:base64,...`, 32-byte keys, the first encrypts (platform/payload-codec.ts). */
+export const payloadKeysSchema = z.string().transform((v, ctx): PayloadKeys => {
+  try {
+    return parsePayloadKeys(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** The environment every process reads, parsed once at start (style.md §12). */
 const envSchema = z.object({
@@ -62,10 +74,32 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(100_000).default(60),
   ),
+  // Encryption of Temporal payloads (platform/payload-codec.ts): `id:base64,...`, 32-byte keys, the first encrypts.
+  PAYLOAD_KEYS: z.preprocess(emptyToUndefined, payloadKeysSchema.optional()),
+  // Origins whose pages (the Temporal UI) may call the codec endpoint from a browser.
+  CODEC_CORS_ORIGINS: z.preprocess(
+    emptyToUndefined,
+    str()
+      .max(2000)
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url()))
+      .optional(),
+  ),
   UPDATE_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().min(100).max(600_000).default(15_000),
   ),
+});
+
+const checkedEnv = envSchema.superRefine((c, ctx) => {
+  // Personal data never reaches Temporal in clear in production (GDPR art. 32).
+  if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS)
+    ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required in production' });
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'LOG_FORMAT'> & { LOG_FORMAT: 'json' | 'pretty' };
@@ -79,7 +113,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws one error listing every problem. Never includes secret values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = envSchema.safeParse(env);
+  const result = checkedEnv.safeParse(env);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

@@ -43,12 +43,13 @@ for (const name of ['api', 'worker']) {
   if (!svc) continue;
   need(svc.build !== undefined, `${name} must build from the Dockerfile`);
   const env = svc.environment ?? {};
-  for (const key of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'JWT_SECRET', 'NODE_ENV'])
+  for (const key of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'JWT_SECRET', 'PAYLOAD_KEYS', 'NODE_ENV'])
     need(key in env, `${name} lacks ${key}`);
-  need(
-    /^\$\{JWT_SECRET:\?/.test(String(env.JWT_SECRET ?? '')),
-    `${name}: JWT_SECRET must come from the environment`,
-  );
+  for (const secret of ['JWT_SECRET', 'PAYLOAD_KEYS'])
+    need(
+      new RegExp(`^\\$\\{${secret}:\\?`).test(String(env[secret] ?? '')),
+      `${name}: ${secret} must come from the environment`,
+    );
   const entry = svc.command?.[1] ?? '';
   need(/^dist\/(api\/server|worker\/main)\.js$/.test(entry), `${name} runs an unexpected entry ${entry}`);
   const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');

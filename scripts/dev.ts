@@ -18,6 +18,7 @@ import { addDays, romeDate } from '../domain/dates';
 import { loadConfig } from '../platform/config';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
+import { newPayloadKeyEntry } from '../platform/payload-codec';
 import { createWorker } from '../worker/create-worker';
 import { installTemporalRuntime } from '../worker/runtime';
 import type { RunningServer } from './local-servers';
@@ -29,6 +30,13 @@ const DATA = path.join(ROOT, '.data');
 function devSecret(): string {
   const file = path.join(DATA, 'dev-jwt-secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** The development payload key, made once per checkout like the secret (production gives PAYLOAD_KEYS). */
+function devPayloadKeys(): string {
+  const file = path.join(DATA, 'dev-payload-keys');
+  if (!existsSync(file)) writeFileSync(file, newPayloadKeyEntry('dev-1'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -71,6 +79,8 @@ async function main(): Promise<void> {
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   process.env.JWT_SECRET ??= devSecret();
+  process.env.PAYLOAD_KEYS ??= devPayloadKeys();
+  process.env.CODEC_CORS_ORIGINS ??= uiUrl ? `${uiUrl},${uiUrl.replace('127.0.0.1', 'localhost')}` : '';
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: 'dev' });
   installTemporalRuntime(logger, { handleSignals: false });
@@ -97,6 +107,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     db,
     logger,
+    ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
   });
   const workerDone = worker.run();
   const {

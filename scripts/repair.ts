@@ -2,12 +2,14 @@
  * `npm run repair -- <caseId> [<caseId> …]` or `npm run repair -- --all`: brings read models in step with Temporal
  * (platform/reconcile.ts). A case Temporal stopped is marked failed, with the reason; one whose read model is
  * behind its workflow is written again from the workflow's view. `--all` takes every case the read model shows
- * open or suspended. Uses MONGODB_URI, TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE. In the image:
+ * open or suspended. Uses MONGODB_URI, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and PAYLOAD_KEYS. In the image:
  * `node dist/scripts/repair.js …`.
  */
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { connectDb } from '../platform/db';
+import { payloadKeysSchema } from '../platform/config';
+import { dataConverterOf } from '../platform/payload-codec';
 import { reconcileCase, reconcileOpenCases } from '../platform/reconcile';
 
 const env = z
@@ -15,6 +17,8 @@ const env = z
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
     TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    // The keys the worker encrypts payloads with, to read a workflow's state (platform/payload-codec.ts).
+    PAYLOAD_KEYS: payloadKeysSchema.optional(),
   })
   .safeParse(process.env);
 const args = process.argv.slice(2);
@@ -33,7 +37,11 @@ async function main(): Promise<void> {
   }
   const db = await connectDb(env.data.MONGODB_URI);
   const connection = await Connection.connect({ address: env.data.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: env.data.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: env.data.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterOf(env.data.PAYLOAD_KEYS),
+  });
   try {
     if (args.includes('--all')) {
       const s = await reconcileOpenCases(db, client);

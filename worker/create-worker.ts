@@ -8,8 +8,12 @@ import type { Config } from '../platform/config';
 import { WORKER_DEFAULTS } from '../platform/config';
 import type { AppLogger } from '../platform/logger';
 import { createLogger, temporalLogger } from '../platform/logger';
+import type { PayloadKeys } from '../platform/payload-codec';
+import { dataConverterOf } from '../platform/payload-codec';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
+/** Failures with their messages in (encrypted) encoded attributes, in workflows and activities alike. */
+export const FAILURE_CONVERTER_PATH = path.join(__dirname, '..', 'platform', 'failure-converter');
 
 export type WorkflowBundle = Awaited<ReturnType<typeof bundleWorkflowCode>>;
 
@@ -20,6 +24,7 @@ export function bundleWorkflows(logger?: AppLogger): Promise<WorkflowBundle> {
   );
   return bundleWorkflowCode({
     workflowsPath: require.resolve(WORKFLOWS_PATH),
+    failureConverterPath: require.resolve(FAILURE_CONVERTER_PATH),
     // One file: the procedures that workflows/index.ts imports when a run starts are in it, evaluated on demand.
     webpackConfigHook: (config) => ({
       ...config,
@@ -42,6 +47,8 @@ export interface CreateWorkerOptions extends ActivityDeps {
   logger?: AppLogger;
   /** The worker's bounds (platform/config.ts); the defaults otherwise. */
   limits?: Partial<WorkerLimits>;
+  /** Keys that encrypt what the worker sends to Temporal (platform/payload-codec.ts); plain payloads otherwise. */
+  payloadKeys?: PayloadKeys;
   extra?: Partial<WorkerOptions>;
 }
 
@@ -76,6 +83,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     workflowBundle: bundle,
     activities: createActivities(opts),
+    dataConverter: dataConverterOf(opts.payloadKeys),
     // Bounded memory: a fixed number of cached runs, and a fixed number of tasks at once. Local activities (the
     // read-model writes) run inside workflow tasks, so they are bounded by the same figure as those.
     maxCachedWorkflows: limits.cachedWorkflows,

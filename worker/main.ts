@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     db,
     logger,
     limits: workerLimits(config),
+    ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });
   // The worker shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.

@@ -21,6 +21,7 @@ import { installTemporalRuntime } from '../../worker/runtime';
 import type { RunningServer } from '../local-servers';
 import { readProvisionedPaths, scratchDir, startMongoWire, startTemporalDev } from '../local-servers';
 import { seedReferenceData } from '../seed';
+import { dataConverterOf, newPayloadKeyEntry, parsePayloadKeys } from '../../platform/payload-codec';
 
 export interface BenchStack {
   db: Db;
@@ -88,6 +89,8 @@ export async function startBenchStack(): Promise<BenchStack> {
   const db = await connectDb(`${mongo.uri}bench`);
   await seedReferenceData(db);
   const nativeConnection = await NativeConnection.connect({ address });
+  // Payloads are encrypted as in production (platform/payload-codec.ts), so the figures include the codec.
+  const payloadKeys = parsePayloadKeys(newPayloadKeyEntry('bench'));
   // The worker as deployed (worker/main.ts), with its default bounds.
   const worker: Worker = await createWorker({
     connection: nativeConnection,
@@ -95,6 +98,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     taskQueue: TASK_QUEUE,
     db,
     logger,
+    payloadKeys,
     ...(process.env.BENCH_CACHED_WORKFLOWS
       ? { limits: { cachedWorkflows: Number(process.env.BENCH_CACHED_WORKFLOWS) } }
       : {}),
@@ -108,6 +112,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       JWT_SECRET: SECRET,
       BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 30_000,
+      PAYLOAD_KEYS: payloadKeys,
     },
     db,
     logger,
@@ -116,7 +121,11 @@ export async function startBenchStack(): Promise<BenchStack> {
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const connection = await Connection.connect({ address });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const temporal = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: dataConverterOf(payloadKeys),
+  });
   const tokens = new Map<string, string>();
   return {
     db,

@@ -13,6 +13,7 @@ import { connectApi } from '../../api/connect';
 import type { Db } from '../../platform/db';
 import { connectDb } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
+import { parsePayloadKeys } from '../../platform/payload-codec';
 import type { WorkflowBundle } from '../../worker/create-worker';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
@@ -20,6 +21,12 @@ import { seedReferenceData } from '../../scripts/seed';
 import { testMongoUri, testTemporalAddress, timeSkippingServerPath, uniqueName } from './env';
 
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+/** The browser origin the suites' codec endpoint lets in (a Temporal UI). */
+export const CODEC_UI_ORIGIN = 'http://temporal-ui.test:8233';
+/** The suites' payload keys: the API and the worker encrypt what they send to Temporal, as in production. */
+export const PAYLOAD_KEYS = parsePayloadKeys(
+  `test-2:${Buffer.alloc(32, 2).toString('base64')},test-1:${Buffer.alloc(32, 1).toString('base64')}`,
+);
 
 /** The real stack of one API suite: Temporal dev server, database, a worker in this process and the app. */
 export interface ApiStack {
@@ -85,6 +92,8 @@ export async function startApiStack(
       JWT_SECRET,
       BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 15_000,
+      PAYLOAD_KEYS,
+      CODEC_CORS_ORIGINS: [CODEC_UI_ORIGIN],
     },
     db,
     logger,
@@ -107,6 +116,7 @@ export async function startApiStack(
         taskQueue,
         db,
         bundle,
+        payloadKeys: PAYLOAD_KEYS,
         extra: { shutdownForceTime: '10 seconds' },
       });
       stack.workerRun = stack.worker.run();

@@ -11,7 +11,9 @@ describe('configuration', () => {
     expect(c.PORT).toBe(8080);
     expect(c.TEMPORAL_ADDRESS).toBe('localhost:7233');
     expect(c.LOG_FORMAT).toBe('pretty');
-    expect(loadConfig({ ...goodEnv, NODE_ENV: 'production' }).LOG_FORMAT).toBe('json');
+    expect(
+      loadConfig({ ...goodEnv, NODE_ENV: 'production', PAYLOAD_KEYS: `k1:${'A'.repeat(43)}=` }).LOG_FORMAT,
+    ).toBe('json');
   });
 
   it('when several values are missing or malformed, then one error lists every problem and no secret', () => {
