@@ -67,7 +67,11 @@ describe('payload encryption', () => {
     }
     expect((error as ConfigError).problems.join()).toMatch(/PAYLOAD_KEYS: key k3 is not 32 bytes/);
     expect((error as Error).message).not.toContain(old.split(':')[1]);
-    expect(() => loadConfig({ ...env, NODE_ENV: 'production' })).toThrow(/PAYLOAD_KEYS: required in production/);
-    expect(loadConfig({ ...env, NODE_ENV: 'production', PAYLOAD_KEYS: old }).PAYLOAD_KEYS?.activeId).toBe('k1');
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production' })).toThrow(
+      /PAYLOAD_KEYS: required in production/,
+    );
+    expect(loadConfig({ ...env, NODE_ENV: 'production', PAYLOAD_KEYS: old }).PAYLOAD_KEYS?.activeId).toBe(
+      'k1',
+    );
   });
 });
