@@ -11,6 +11,9 @@ COPY api ./api
 COPY worker ./worker
 COPY platform ./platform
 COPY scripts/seed.ts ./scripts/seed.ts
+COPY scripts/token.ts ./scripts/token.ts
+COPY scripts/repair.ts ./scripts/repair.ts
+COPY scripts/payload-key.ts ./scripts/payload-key.ts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -68,10 +68,19 @@ need(
 
 const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 need(/npm ci/.test(dockerfile) && /npm run build/.test(dockerfile), 'the Dockerfile must npm ci and build');
+const copied: string[] = [];
 for (const m of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
   const src = m[1] ?? '';
+  copied.push(src.replace(/\/$/, ''));
   need(existsSync(path.join(ROOT, src)), `Dockerfile copies ${src}, which does not exist`);
 }
+// What the production build compiles must be in the image's build stage (e.g. the operator scripts).
+const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+for (const inc of build.include)
+  need(
+    copied.some((c) => inc === c || inc.startsWith(`${c}/`)),
+    `tsconfig.build.json compiles ${inc}, which the Dockerfile does not copy`,
+  );
 
 if (problems.length > 0) {
   process.stderr.write(`docker-compose check failed:\n  - ${problems.join('\n  - ')}\n`);
