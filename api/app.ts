@@ -55,11 +55,20 @@ import {
   startCaseBody,
   workerParam,
 } from './contracts';
+import type { ApiKeyDoc } from './api-keys';
+import {
+  ApiKeys,
+  apiKeyCreateBody,
+  apiKeyIdParam,
+  apiKeyListQuery,
+  apiKeyRevokeQuery,
+  apiKeyView,
+} from './api-keys';
 import type { CodecRoutes } from './codec-routes';
 import { mountCodecCors, mountCodecRoutes } from './codec-routes';
 import { mountL68Routes, scopeQuery } from './l68-routes';
 import { buildOpenApi } from './openapi';
-import { HttpProblem, parse, problems } from './problem';
+import { HttpProblem, parse, problemFromInfrastructure, problems } from './problem';
 import { RateLimiter } from '../platform/rate-limit';
 import { CaseService, actorOf, caseFromDoc, taskFromDoc } from './service';
 
@@ -237,7 +246,8 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // Failed authentications are limited per client address (429 with Retry-After): guessing tokens gets slow.
   const authFailures = new RateLimiter(deps.db, 'auth-failures', deps.limits?.authFailuresPerMinute ?? 30);
-  const checkToken = authenticate(deps.tokens, principalStatus);
+  const apiKeys = new ApiKeys(deps.db.connection.collection<ApiKeyDoc>('api_keys'));
+  const checkToken = authenticate(deps.tokens, principalStatus, apiKeys);
   v1.use(async (req, res, next) => {
     const ip = req.ip ?? 'unknown';
     const wait = await authFailures.blocked(ip);
@@ -361,6 +371,41 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ items: page.map(({ _id, ...r }) => r), nextCursor });
   });
 
+  // ---- API keys: machines' credentials, issued and revoked by administrators ----
+  v1.post('/api-keys', async (req, res) => {
+    const admin = requireRole(req, ['admin'], 'issue API keys');
+    const body = parse(apiKeyCreateBody, req.body);
+    const { doc, key } = await apiKeys.create(body, admin.sub);
+    await audit(req, 'api-key-created', doc._id, {
+      client: doc.client,
+      name: doc.name,
+      procedures: doc.procedures,
+      offices: doc.offices,
+      relays: doc.relays,
+      expiresAt: doc.expiresAt,
+    });
+    req.log.info('api key created', { keyId: doc._id, client: doc.client });
+    // The key itself is in this answer only: it is stored as a hash.
+    res
+      .status(201)
+      .setHeader('Cache-Control', 'no-store')
+      .json({ ...apiKeyView(doc), key });
+  });
+  v1.get('/api-keys', async (req, res) => {
+    requireRole(req, ['admin'], 'list API keys');
+    const q = parse(apiKeyListQuery, req.query);
+    res.json({ items: (await apiKeys.list(q)).map((d) => apiKeyView(d)) });
+  });
+  v1.delete('/api-keys/:keyId', async (req, res) => {
+    const admin = requireRole(req, ['admin'], 'revoke API keys');
+    const keyId = parse(apiKeyIdParam, req.params.keyId, ['keyId']);
+    const { reason = null } = parse(apiKeyRevokeQuery, req.query);
+    const doc = await apiKeys.revoke(keyId, admin.sub, reason);
+    await audit(req, 'api-key-revoked', keyId, { client: doc.client, reason });
+    req.log.info('api key revoked', { keyId, client: doc.client });
+    res.json(apiKeyView(doc));
+  });
+
   // ---- principals: an administrator revokes a principal's tokens (refused at once, whatever their expiry) ----
   const principalView = (sub: string, doc: PrincipalDoc | null) => ({
     sub,
@@ -420,7 +465,8 @@ export function createApp(deps: AppDeps): express.Express {
     const p = principalOf(req);
     const q = parse(listCasesQuery, req.query);
     const filter: Record<string, unknown> = { ...scopeFilter(p) };
-    if (q.procedure) filter.procedure = q.procedure;
+    if (q.procedure)
+      filter.procedure = !p.procedures || p.procedures.includes(q.procedure) ? q.procedure : { $in: [] };
     if (q.status) filter.status = q.status;
     if (q.office) {
       if (p.role === 'officer' || p.role === 'supervisor') {
@@ -897,11 +943,17 @@ export function createApp(deps: AppDeps): express.Express {
 
   // One error middleware: everything becomes problem+json; internals go to the log, never to the client.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const log = req.log ?? deps.logger;
+    const infrastructure = problemFromInfrastructure(err);
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
     else if (isBodyParserError(err)) problem = bodyProblem(err);
-    else {
-      (req.log ?? deps.logger).error('unhandled error', { error: describeError(err) });
+    else if (infrastructure) {
+      // The database or Temporal restarting: the client retries (Retry-After) with its Idempotency-Key.
+      log.warn('infrastructure unavailable', { error: describeError(err) });
+      problem = infrastructure;
+    } else {
+      log.error('unhandled error', { error: describeError(err) });
       problem = new HttpProblem(
         500,
         'internal',

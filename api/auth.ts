@@ -8,6 +8,7 @@ import { ROLES } from '../domain/case-model';
 import type { Relay } from '../domain/procedure';
 import { RELAYS } from '../domain/procedure';
 import type { CallerScope } from '../workflows/messages';
+import { ApiKeys } from './api-keys';
 import { problems } from './problem';
 
 export interface Principal {
@@ -16,6 +17,10 @@ export interface Principal {
   offices: string[];
   /** For an integrator: the outside parties it relays news for (absent: an employer's portal). */
   relays?: Relay[];
+  /** For an API key: the procedures it may open and see cases of (absent: all). */
+  procedures?: string[];
+  /** The API key the request came with, if any (in logs and the audit trail). */
+  keyId?: string;
 }
 
 /** The relays an integrator's news may come from; staff relay any news they received officially. */
@@ -141,12 +146,16 @@ export class PrincipalStatus {
   }
 }
 
-export function authenticate(policy: TokenPolicy, status?: PrincipalStatus) {
+export function authenticate(policy: TokenPolicy, status?: PrincipalStatus, apiKeys?: ApiKeys) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) throw problems.unauthorized('Send Authorization: Bearer <token>.');
-    const principal = verifyToken(match[1], policy);
+    const credential = match?.[1] ?? req.header('x-api-key');
+    if (!credential) throw problems.unauthorized('Send Authorization: Bearer <token>, or X-API-Key: <key>.');
+    const principal =
+      apiKeys && ApiKeys.isApiKey(credential)
+        ? await apiKeys.verify(credential)
+        : verifyToken(credential, policy);
     if (status && (await status.disabled(principal.sub)))
       throw problems.unauthorized(`The principal ${principal.sub} has been disabled.`);
     req.principal = principal;
@@ -166,7 +175,11 @@ export function requireRole(req: Request, roles: readonly Role[], action: string
 }
 
 /** Whether a principal may see a case: officers and supervisors by office, integrators their own, admins all. */
-export function canSeeCase(p: Principal, c: { office: string; openedBySub: string }): boolean {
+export function canSeeCase(
+  p: Principal,
+  c: { office: string; openedBySub: string; procedure?: string },
+): boolean {
+  if (p.procedures && c.procedure !== undefined && !p.procedures.includes(c.procedure)) return false;
   switch (p.role) {
     case 'admin':
       return true;
@@ -183,7 +196,7 @@ export function callerScope(p: Principal): CallerScope {
     case 'admin':
       return { offices: null, openedBySub: null };
     case 'integrator':
-      return { offices: null, openedBySub: p.sub };
+      return { offices: null, openedBySub: p.sub, ...(p.procedures ? { procedures: p.procedures } : {}) };
     default:
       return { offices: p.offices, openedBySub: null };
   }
@@ -195,7 +208,7 @@ export function scopeFilter(p: Principal): Record<string, unknown> {
     case 'admin':
       return {};
     case 'integrator':
-      return { openedBySub: p.sub };
+      return { openedBySub: p.sub, ...(p.procedures ? { procedure: { $in: p.procedures } } : {}) };
     default:
       return { office: { $in: p.offices } };
   }

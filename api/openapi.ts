@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import { applicationNews, objectionNews, scoringRuleSchema } from '../domain/procedures/public-hiring';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
+import { apiKeyCreateBody, apiKeyListQuery, apiKeyRevokeQuery } from './api-keys';
 import { codecBody } from './codec-routes';
 import { campaignBody, complianceQuery, rankingQuery, scopeQuery } from './l68-routes';
 import {
@@ -267,6 +268,26 @@ export function buildOpenApi(): Json {
             "The administrators' audit trail, newest first: every change of offices, principals and scoring rules, with who, when and the request id",
           parameters: queryParams(adminAuditQuery),
           responses: { '200': { description: 'changes with nextCursor' }, ...errors },
+        },
+      },
+      '/v1/api-keys': {
+        post: {
+          summary:
+            'Issue an API key for a machine (admins): shown once in this answer, stored hashed; at most two active per client',
+          requestBody: body(apiKeyCreateBody),
+          responses: { '201': { description: 'the key, with `key` (the only time it is shown)' }, ...errors },
+        },
+        get: {
+          summary: 'API keys, newest first, without their secrets (admins)',
+          parameters: queryParams(apiKeyListQuery),
+          responses: { '200': { description: 'keys' }, ...errors },
+        },
+      },
+      '/v1/api-keys/{keyId}': {
+        delete: {
+          summary: 'Revoke an API key (admins): refused at once',
+          parameters: [idPath('keyId'), ...queryParams(apiKeyRevokeQuery)],
+          responses: { '200': { description: 'the key, revoked' }, ...errors },
         },
       },
       '/v1/codec/decode': {

@@ -66,3 +66,55 @@ export function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = [
   if (!result.success) throw problems.validation(zodIssues(result.error, where));
   return result.data;
 }
+
+/** Errors of the MongoDB driver and of mongoose that mean the database cannot be reached right now. */
+const DATABASE_DOWN = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongooseServerSelectionError',
+]);
+/** A socket of the driver closed under it (the server killed mid-request). */
+const SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ERR_STREAM_WRITE_AFTER_END']);
+/** gRPC codes of a Temporal frontend that cannot be reached, or did not answer in time. */
+const ENGINE_DOWN = new Set([14 /* UNAVAILABLE */, 4 /* DEADLINE_EXCEEDED */]);
+
+/**
+ * A fault of the infrastructure (the database or Temporal unreachable, as during a restart) as a 503 with
+ * `Retry-After`, so that a client retries with its Idempotency-Key; null for any other error.
+ */
+export function problemFromInfrastructure(err: unknown): HttpProblem | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const sock = (e as { code?: unknown }).code;
+    const driverSocket =
+      typeof sock === 'string' && SOCKET_CODES.has(sock) && /[\\/]mongodb[\\/]/.test(e.stack ?? '');
+    if (DATABASE_DOWN.has(e.name) || driverSocket || /buffering timed out/.test(e.message))
+      return new HttpProblem(
+        503,
+        'database-unavailable',
+        'Service unavailable',
+        'The database cannot be reached; retry shortly.',
+        {
+          retryAfterSeconds: 2,
+        },
+      );
+    const code = (e as { code?: unknown }).code;
+    if (e.name === 'ServiceError' || (typeof code === 'number' && ENGINE_DOWN.has(code))) {
+      const grpc = typeof code === 'number' ? code : (e.cause as { code?: unknown } | undefined)?.code;
+      if (typeof grpc === 'number' && ENGINE_DOWN.has(grpc))
+        return new HttpProblem(
+          503,
+          'engine-unavailable',
+          'Service unavailable',
+          'The case engine cannot be reached; retry shortly.',
+          {
+            retryAfterSeconds: 2,
+          },
+        );
+    }
+  }
+  return null;
+}

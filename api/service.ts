@@ -160,6 +160,11 @@ export class CaseService {
     if ((p.role === 'officer' || p.role === 'supervisor') && !p.offices.includes(body.office)) {
       throw problems.forbidden(`You do not work for the office ${body.office}.`);
     }
+    // An API key opens cases only of its procedures, and in its offices when it names some.
+    if (p.procedures && !p.procedures.includes(procedure.code))
+      throw problems.forbidden(`These credentials may not open ${procedure.code} cases.`);
+    if (p.role === 'integrator' && p.offices.length > 0 && !p.offices.includes(body.office))
+      throw problems.forbidden(`These credentials may not open cases in the office ${body.office}.`);
     const parsed = procedure.startSchema.safeParse(body.input);
     if (!parsed.success) throw problems.validation(zodIssues(parsed.error, ['input']));
     const input = parsed.data;
@@ -196,7 +201,12 @@ export class CaseService {
     return { created: true, view };
   }
 
-  /** A replayed start: the case exists, or its start was interrupted after the reservation. */
+  /**
+   * A replayed start: the case exists, or its start was interrupted after the reservation. Either way the answer
+   * waits for the engine (update-with-start joins the running case and waits until it has settled): a read model
+   * found here may have been written by an opening the engine has not recorded yet (its worker died), which the
+   * engine will run again.
+   */
   private async resumeStart(
     caseId: string,
     p: Principal,
@@ -204,8 +214,6 @@ export class CaseService {
     office: string,
     input: Record<string, unknown>,
   ): Promise<StartResult> {
-    const doc = await this.deps.db.cases.findById(caseId).lean();
-    if (doc) return { created: false, view: caseFromDoc(doc) };
     return { created: false, view: await this.startWorkflow(caseId, p, procedure, office, input) };
   }
 

@@ -63,6 +63,8 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(1000).default(WORKER_DEFAULTS.activities),
   ),
+  // A workflow bundle built beforehand (scripts/chaos, a deployment's build step): the worker starts without bundling.
+  WORKFLOW_BUNDLE_PATH: z.preprocess(emptyToUndefined, str().optional()),
   // Express's `trust proxy` (e.g. `1`, `loopback`): which proxies' X-Forwarded-For names the client address.
   TRUST_PROXY: z.preprocess(emptyToUndefined, str().max(200).optional()),
   // Abuse limits (api/app.ts), per minute, across API replicas (counters in the database).

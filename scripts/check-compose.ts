@@ -75,7 +75,9 @@ for (const m of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
   need(existsSync(path.join(ROOT, src)), `Dockerfile copies ${src}, which does not exist`);
 }
 // What the production build compiles must be in the image's build stage (e.g. the operator scripts).
-const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+  include: string[];
+};
 for (const inc of build.include)
   need(
     copied.some((c) => inc === c || inc.startsWith(`${c}/`)),

@@ -15,7 +15,10 @@ export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
 /** Failures with their messages in (encrypted) encoded attributes, in workflows and activities alike. */
 export const FAILURE_CONVERTER_PATH = path.join(__dirname, '..', 'platform', 'failure-converter');
 
-export type WorkflowBundle = Awaited<ReturnType<typeof bundleWorkflowCode>>;
+/** Workflow code bundled once: by `bundleWorkflows`, or read from a file built beforehand (`WORKFLOW_BUNDLE_PATH`). */
+export interface WorkflowBundle {
+  code: string;
+}
 
 /** Bundles the workflow code once (tests reuse the bundle across workers); webpack's chatter goes to debug. */
 export function bundleWorkflows(logger?: AppLogger): Promise<WorkflowBundle> {

@@ -1,4 +1,5 @@
 /** Worker entry for deployment: runs the case workflows and activities against TEMPORAL_ADDRESS and MONGODB_URI. */
+import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../platform/config';
 import { connectDb } from '../platform/db';
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
     db,
     logger,
     limits: workerLimits(config),
+    ...(config.WORKFLOW_BUNDLE_PATH
+      ? { bundle: { code: readFileSync(config.WORKFLOW_BUNDLE_PATH, 'utf8') } }
+      : {}),
     ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });

@@ -9,6 +9,7 @@
  * history, and what it carries does not grow with the case. Updates answer a small acknowledgement; callers read
  * the case from the read model, which is written by then.
  */
+import type { UpdateDefinition } from '@temporalio/common';
 import type { LocalActivityOptions } from '@temporalio/workflow';
 import {
   ApplicationFailure,
@@ -174,6 +175,8 @@ export class CaseKernel {
   private readonly taskChecks = new Map<string, (outcome: string, data: Record<string, unknown>) => void>();
   /** Cancels the procedure's main flow (set by `run`). */
   private stopMain: () => void = () => undefined;
+  /** Whether the case has stood still once since this run began: actions are checked at once from then on. */
+  private ready = false;
   /** What the read model holds of the view, to send only what changed. */
   private readonly diff = new ViewDiff();
   /** The inbox rows as last handed to the projection. */
@@ -808,6 +811,10 @@ export class CaseKernel {
     // The procedure runs in its own scope: a withdrawal cancels it, so no step runs after the case has ended.
     const scope = new CancellationScope();
     this.stopMain = () => scope.cancel();
+    // Ready for actions once the opening has run and been written (see `action`).
+    void condition(() => this.settled).then(() => {
+      this.ready = true;
+    });
     try {
       await scope.run(main);
     } catch (err) {
@@ -823,11 +830,40 @@ export class CaseKernel {
     return this.view;
   }
 
+  /**
+   * An action on the case as an Update: `validate` refuses it synchronously, changing nothing. An action that
+   * arrives before the case first stands still is held until then and checked there (a refusal then fails the
+   * Update with the same refusal). That happens when the worker that opened a case dies after writing its read
+   * model but before the engine recorded the opening: the engine runs the opening again, and an action sent after
+   * reading the read model can reach the run before the opening's tasks exist.
+   */
+  private action<A>(
+    def: UpdateDefinition<CaseAck, [A]>,
+    handler: (input: A) => Promise<CaseAck>,
+    validate: (input: A) => void,
+  ): void {
+    setHandler(
+      def,
+      async (input: A) => {
+        if (!this.ready) {
+          await condition(() => this.ready);
+          validate(input);
+        }
+        return handler(input);
+      },
+      {
+        validator: (input: A) => {
+          if (this.ready) validate(input);
+        },
+      },
+    );
+  }
+
   private installHandlers(): void {
     setHandler(caseQuery, () => this.view);
     setHandler(settledUpdate, () => this.settle());
 
-    setHandler(
+    this.action(
       completeTaskUpdate,
       async ({ taskId, outcome, data, actor }) => {
         const task = this.view.tasks.find((t) => t.taskId === taskId);
@@ -847,38 +883,36 @@ export class CaseKernel {
         );
         return this.settle();
       },
-      {
-        validator: (input: CompleteTaskInput) => {
-          this.checkScope(input.scope);
-          const { taskId, outcome, data, actor } = input;
-          const task = this.openTaskOrRefuse(taskId);
-          if (this.view.status === 'suspended')
-            refuse('CaseSuspended', 'the case is suspended: resume it first');
-          const form = this.form(task);
-          if (
-            actor.role === 'system' ||
-            (actor.role !== form.candidateRole && !form.alsoAllowed.includes(actor.role))
-          ) {
-            refuse('RoleNotAllowed', `the role ${actor.role} may not complete "${form.title}"`);
-          }
-          if (actor.role === 'officer' && task.assignee !== null && task.assignee !== actor.sub) {
-            refuse('TaskAssignedToOther', `the task is assigned to ${task.assignee}`);
-          }
-          const def = form.outcomes[outcome];
-          if (!def) {
-            refuse(
-              'OutcomeNotAllowed',
-              `outcome "${outcome}" is not one of: ${Object.keys(form.outcomes).join(', ')}`,
-              [{ path: 'outcome', message: `must be one of: ${Object.keys(form.outcomes).join(', ')}` }],
-            );
-          }
-          validateData(def.schema, data, 'the form data is not valid for this outcome');
-          this.taskChecks.get(task.key)?.(outcome, def.schema.parse(data));
-        },
+      (input: CompleteTaskInput) => {
+        this.checkScope(input.scope);
+        const { taskId, outcome, data, actor } = input;
+        const task = this.openTaskOrRefuse(taskId);
+        if (this.view.status === 'suspended')
+          refuse('CaseSuspended', 'the case is suspended: resume it first');
+        const form = this.form(task);
+        if (
+          actor.role === 'system' ||
+          (actor.role !== form.candidateRole && !form.alsoAllowed.includes(actor.role))
+        ) {
+          refuse('RoleNotAllowed', `the role ${actor.role} may not complete "${form.title}"`);
+        }
+        if (actor.role === 'officer' && task.assignee !== null && task.assignee !== actor.sub) {
+          refuse('TaskAssignedToOther', `the task is assigned to ${task.assignee}`);
+        }
+        const def = form.outcomes[outcome];
+        if (!def) {
+          refuse(
+            'OutcomeNotAllowed',
+            `outcome "${outcome}" is not one of: ${Object.keys(form.outcomes).join(', ')}`,
+            [{ path: 'outcome', message: `must be one of: ${Object.keys(form.outcomes).join(', ')}` }],
+          );
+        }
+        validateData(def.schema, data, 'the form data is not valid for this outcome');
+        this.taskChecks.get(task.key)?.(outcome, def.schema.parse(data));
       },
     );
 
-    setHandler(
+    this.action(
       claimTaskUpdate,
       ({ taskId, actor }) => {
         const task = this.openTaskOrRefuse(taskId);
@@ -891,21 +925,19 @@ export class CaseKernel {
         );
         return this.settle();
       },
-      {
-        validator: (input: TaskActionInput) => {
-          this.checkScope(input.scope);
-          const { taskId, actor } = input;
-          const task = this.openTaskOrRefuse(taskId);
-          if (actor.role === 'system' || !STAFF.includes(actor.role))
-            refuse('RoleNotAllowed', `the role ${actor.role} may not claim tasks`);
-          if (task.assignee !== null && task.assignee !== actor.sub) {
-            refuse('TaskAssignedToOther', `the task is already claimed by ${task.assignee}`);
-          }
-        },
+      (input: TaskActionInput) => {
+        this.checkScope(input.scope);
+        const { taskId, actor } = input;
+        const task = this.openTaskOrRefuse(taskId);
+        if (actor.role === 'system' || !STAFF.includes(actor.role))
+          refuse('RoleNotAllowed', `the role ${actor.role} may not claim tasks`);
+        if (task.assignee !== null && task.assignee !== actor.sub) {
+          refuse('TaskAssignedToOther', `the task is already claimed by ${task.assignee}`);
+        }
       },
     );
 
-    setHandler(
+    this.action(
       reassignTaskUpdate,
       ({ taskId, assignee, reason, actor }) => {
         const task = this.openTaskOrRefuse(taskId);
@@ -919,19 +951,17 @@ export class CaseKernel {
         );
         return this.settle();
       },
-      {
-        validator: (input: ReassignTaskInput) => {
-          this.checkScope(input.scope);
-          const { taskId, actor } = input;
-          this.openTaskOrRefuse(taskId);
-          if (actor.role !== 'supervisor' && actor.role !== 'admin') {
-            refuse('RoleNotAllowed', 'only a supervisor may reassign tasks');
-          }
-        },
+      (input: ReassignTaskInput) => {
+        this.checkScope(input.scope);
+        const { taskId, actor } = input;
+        this.openTaskOrRefuse(taskId);
+        if (actor.role !== 'supervisor' && actor.role !== 'admin') {
+          refuse('RoleNotAllowed', 'only a supervisor may reassign tasks');
+        }
       },
     );
 
-    setHandler(
+    this.action(
       newsUpdate,
       ({ type, data, actor }) => {
         const def = this.procedure.news[type];
@@ -945,40 +975,38 @@ export class CaseKernel {
         );
         return this.settle();
       },
-      {
-        validator: (input: NewsInput) => {
-          const { type, data } = input;
-          const def = this.procedure.news[type];
-          const relays = input.relays ?? [];
-          // An institution's relay (INPS, the Ministry, the Region…) brings its news to any case of the
-          // procedure; everyone else acts within their own scope.
-          const institutional =
-            def !== undefined &&
-            def.relays !== 'anyone' &&
-            def.relays.some((r) => INSTITUTIONAL_RELAYS.includes(r) && relays.includes(r));
-          if (!institutional) this.checkScope(input.scope);
-          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
-          if (!def) {
-            refuse('UnknownNews', `this procedure takes no news of type "${type}"`, [
-              { path: 'type', message: `must be one of: ${Object.keys(this.procedure.news).join(', ')}` },
-            ]);
-          }
-          const staff = input.actor.role !== 'system' && STAFF.includes(input.actor.role);
-          if (!staff && def.relays !== 'anyone' && !def.relays.some((r) => relays.includes(r))) {
-            refuse(
-              'NewsSenderNotAllowed',
-              `${def.title} comes from ${def.from}: these credentials do not relay it (relays: ${def.relays.join(', ')})`,
-            );
-          }
-          validateData(def.schema, data, 'the news is not valid');
-          if (!this.awaitingNews.has(type) && !this.acceptedNews.has(type))
-            refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
-          this.newsChecks.get(type)?.(def.schema.parse(data));
-        },
+      (input: NewsInput) => {
+        const { type, data } = input;
+        const def = this.procedure.news[type];
+        const relays = input.relays ?? [];
+        // An institution's relay (INPS, the Ministry, the Region…) brings its news to any case of the
+        // procedure; everyone else acts within their own scope.
+        const institutional =
+          def !== undefined &&
+          def.relays !== 'anyone' &&
+          def.relays.some((r) => INSTITUTIONAL_RELAYS.includes(r) && relays.includes(r));
+        if (!institutional) this.checkScope(input.scope);
+        if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
+        if (!def) {
+          refuse('UnknownNews', `this procedure takes no news of type "${type}"`, [
+            { path: 'type', message: `must be one of: ${Object.keys(this.procedure.news).join(', ')}` },
+          ]);
+        }
+        const staff = input.actor.role !== 'system' && STAFF.includes(input.actor.role);
+        if (!staff && def.relays !== 'anyone' && !def.relays.some((r) => relays.includes(r))) {
+          refuse(
+            'NewsSenderNotAllowed',
+            `${def.title} comes from ${def.from}: these credentials do not relay it (relays: ${def.relays.join(', ')})`,
+          );
+        }
+        validateData(def.schema, data, 'the news is not valid');
+        if (!this.awaitingNews.has(type) && !this.acceptedNews.has(type))
+          refuse('NewsNotExpected', `the case is not waiting for "${type}" now`);
+        this.newsChecks.get(type)?.(def.schema.parse(data));
       },
     );
 
-    setHandler(
+    this.action(
       suspendUpdate,
       ({ reason, actor }) => {
         this.view.status = 'suspended';
@@ -986,18 +1014,16 @@ export class CaseKernel {
         this.emit('CaseSuspended', `Case suspended: ${reason}`, { reason }, actor);
         return this.settle();
       },
-      {
-        validator: (input: LifecycleInput) => {
-          this.checkScope(input.scope);
-          const { actor } = input;
-          this.staffOnly(actor);
-          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
-          if (this.view.status === 'suspended') refuse('CaseSuspended', 'the case is already suspended');
-        },
+      (input: LifecycleInput) => {
+        this.checkScope(input.scope);
+        const { actor } = input;
+        this.staffOnly(actor);
+        if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
+        if (this.view.status === 'suspended') refuse('CaseSuspended', 'the case is already suspended');
       },
     );
 
-    setHandler(
+    this.action(
       resumeUpdate,
       ({ reason, actor }) => {
         const since = this.view.suspension ? Date.parse(this.view.suspension.since) : Date.now();
@@ -1019,17 +1045,15 @@ export class CaseKernel {
         this.emit('CaseResumed', `Case resumed: ${reason}`, { reason, pausedMs, moved }, actor);
         return this.settle();
       },
-      {
-        validator: (input: LifecycleInput) => {
-          this.checkScope(input.scope);
-          const { actor } = input;
-          this.staffOnly(actor);
-          if (this.view.status !== 'suspended') refuse('CaseNotSuspended', 'the case is not suspended');
-        },
+      (input: LifecycleInput) => {
+        this.checkScope(input.scope);
+        const { actor } = input;
+        this.staffOnly(actor);
+        if (this.view.status !== 'suspended') refuse('CaseNotSuspended', 'the case is not suspended');
       },
     );
 
-    setHandler(
+    this.action(
       withdrawUpdate,
       ({ reason, actor }) => {
         this.end('withdrawn', 'withdrawn', reason);
@@ -1037,13 +1061,11 @@ export class CaseKernel {
         this.stopMain();
         return this.settle();
       },
-      {
-        validator: (input: LifecycleInput) => {
-          this.checkScope(input.scope);
-          const { actor } = input;
-          if (actor.role === 'system') refuse('RoleNotAllowed', 'system may not withdraw');
-          if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
-        },
+      (input: LifecycleInput) => {
+        this.checkScope(input.scope);
+        const { actor } = input;
+        if (actor.role === 'system') refuse('RoleNotAllowed', 'system may not withdraw');
+        if (this.terminal) refuse('CaseNotOpen', `the case is ${this.view.status}`);
       },
     );
   }
@@ -1056,7 +1078,8 @@ export class CaseKernel {
     if (!scope) return;
     const outside =
       (scope.offices !== null && !scope.offices.includes(this.view.office)) ||
-      (scope.openedBySub !== null && scope.openedBySub !== this.view.openedBy.sub);
+      (scope.openedBySub !== null && scope.openedBySub !== this.view.openedBy.sub) ||
+      (scope.procedures !== undefined && !scope.procedures.includes(this.view.procedure));
     if (outside) refuse('CaseNotFound', `case ${this.view.caseId} not found`);
   }
 

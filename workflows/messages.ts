@@ -12,6 +12,8 @@ import type { Actor, CaseAck, CaseView } from '../domain/case-model';
 export interface CallerScope {
   offices: string[] | null;
   openedBySub: string | null;
+  /** An API key limited to some procedures sees only their cases. */
+  procedures?: string[];
 }
 
 interface Scoped {
