@@ -9,6 +9,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
+import { text } from '../domain/schemas';
 import { OFFICE_CODES } from '../domain/offices';
 import { RELAYS } from '../domain/procedure';
 import type { Relay } from '../domain/procedure';
@@ -49,12 +50,7 @@ export const apiKeyCreateBody = z
       .meta({
         description: 'The machine the key is for: its principal (sub) in the audit trail and in scopes',
       }),
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .meta({ description: 'What the key is for, for people reading lists' }),
+    name: text(200).meta({ description: 'What the key is for, for people reading lists' }),
     procedures: z.array(z.string().min(1).max(32)).min(1).max(50).optional(),
     offices: z
       .array(z.enum(OFFICE_CODES as [string, ...string[]]))
@@ -70,7 +66,7 @@ export const apiKeyListQuery = z
   .object({ client: z.string().min(1).max(200).optional(), active: z.enum(['true', 'false']).optional() })
   .strict();
 
-export const apiKeyRevokeQuery = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
+export const apiKeyRevokeQuery = z.object({ reason: text(1000).optional() }).strict();
 
 export const apiKeyIdParam = z.string().regex(/^[0-9a-f]{16}$/, 'a key id (16 hexadecimal digits)');
 

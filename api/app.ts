@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import mongoose from 'mongoose';
 import type { ZodType } from 'zod';
@@ -38,6 +38,7 @@ import {
 import type { TokenPolicy } from './auth';
 import { PrincipalStatus, authenticate, principalOf, relaysOf, requireRole, scopeFilter } from './auth';
 import {
+  clockBody,
   completeTaskBody,
   eventsFeedQuery,
   idParam,
@@ -68,7 +69,10 @@ import type { CodecRoutes } from './codec-routes';
 import { mountCodecCors, mountCodecRoutes } from './codec-routes';
 import { mountL68Routes, scopeQuery } from './l68-routes';
 import { buildOpenApi } from './openapi';
-import { HttpProblem, parse, problemFromInfrastructure, problems } from './problem';
+import type { RouteSpec } from './route-table';
+import { RouteTable } from './route-table';
+import { ROUTES } from './routes';
+import { HttpProblem, parse, problemFromDomain, problemFromInfrastructure, problems } from './problem';
 import { RateLimiter } from '../platform/rate-limit';
 import { CaseService, actorOf, caseFromDoc, taskFromDoc } from './service';
 
@@ -97,11 +101,6 @@ export interface DevClock {
   advance(ms: number): Promise<void>;
 }
 
-const clockBody = z
-  .object({ days: z.int().min(0).max(400).default(0), hours: z.int().min(0).max(23).default(0) })
-  .strict()
-  .refine((v) => v.days + v.hours > 0, { message: 'move the clock by at least one hour' });
-
 function param(req: Request, name: string): string {
   return parse(idParam, req.params[name], [name]);
 }
@@ -116,8 +115,9 @@ function caseIdOfTask(taskId: string): string {
   return m[1];
 }
 
+/** A page's cursor is the key of its last row (its shape is checked by each list's query schema). */
 function encodeCursor(value: string): string {
-  return Buffer.from(value, 'utf8').toString('base64url');
+  return value;
 }
 
 /**
@@ -135,11 +135,7 @@ function pageOf<T>(
 }
 
 function decodeCursor(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const decoded = Buffer.from(value, 'base64url').toString('utf8');
-  if (!/^[A-Za-z0-9._:-]{1,120}$/.test(decoded))
-    throw problems.validation([{ path: 'cursor', message: 'not a valid cursor' }]);
-  return decoded;
+  return value;
 }
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
@@ -208,11 +204,12 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: JSON_TYPES }));
 
+  const table = new RouteTable();
   // ---- public ----
-  app.get('/healthz', (_req, res) => {
+  table.add(app, '', ROUTES.healthz, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  table.add(app, '', ROUTES.readyz, async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
       await deps.temporal.workflowService.getSystemInfo({});
@@ -230,8 +227,10 @@ export function createApp(deps: AppDeps): express.Express {
     if (!ready) throw problems.unavailable(`Not ready: ${JSON.stringify(checks)}`);
     res.json({ status: 'ready', checks });
   });
-  const openapi = buildOpenApi();
-  app.get('/openapi.json', (_req, res) => {
+  // Rendered from the route table once every route is in it (at the first request).
+  let openapi: Record<string, unknown> | undefined;
+  table.add(app, '', ROUTES.openapi, (_req, res) => {
+    openapi ??= buildOpenApi(table);
     res.json(openapi);
   });
 
@@ -239,6 +238,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   // ---- everything below needs a token ----
   const v1 = express.Router();
+  const on = (spec: RouteSpec, handler: RequestHandler, before?: RequestHandler): void =>
+    table.add(v1, '/v1', spec, handler, before);
   // Disabled principals are refused at once here, within seconds in other API processes.
   const principalStatus = new PrincipalStatus(async (sub) => {
     const doc = await deps.db.principals.findById(sub, { disabled: 1 }).lean();
@@ -260,11 +261,11 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
-  v1.get('/me', (req, res) => {
+  on(ROUTES.me, (req, res) => {
     res.json(principalOf(req));
   });
 
-  v1.get('/procedures', (_req, res) => {
+  on(ROUTES.procedures, (_req, res) => {
     res.json({
       items: PROCEDURES.map((p) => ({
         code: p.code,
@@ -300,7 +301,7 @@ export function createApp(deps: AppDeps): express.Express {
   };
 
   // Which wage-guarantee schemes cover an employer: the same rules refuse a start under the wrong one.
-  v1.get('/schemes', (req, res) => {
+  on(ROUTES.schemes, (req, res) => {
     const q = parse(schemesQuery, req.query);
     const on = q.on ?? romeDate(Date.now());
     res.json({
@@ -319,13 +320,13 @@ export function createApp(deps: AppDeps): express.Express {
     });
   });
 
-  v1.get('/offices', async (_req, res) => {
+  on(ROUTES.offices, async (_req, res) => {
     const docs = await deps.db.offices.find().sort({ _id: 1 }).lean();
     res.json({ items: docs.map(officeView) });
   });
 
   // Administrators tune an office: its service target and extra closing days. Cases opened afterwards use them.
-  v1.patch('/offices/:code', async (req, res) => {
+  on(ROUTES.patchOffice, async (req, res) => {
     requireRole(req, ['admin'], 'change an office');
     const code = param(req, 'code');
     if (!OFFICES.some((o) => o.code === code)) throw problems.notFound(`Office ${code}`);
@@ -355,8 +356,13 @@ export function createApp(deps: AppDeps): express.Express {
       requestId: String(req.id),
     });
   };
-  if (deps.codec) mountCodecRoutes(v1, { ...deps.codec, audit });
-  v1.get('/admin/audit', async (req, res) => {
+  if (deps.codec)
+    mountCodecRoutes(
+      on,
+      { decode: ROUTES.codecDecode, encode: ROUTES.codecEncode },
+      { ...deps.codec, audit },
+    );
+  on(ROUTES.adminAudit, async (req, res) => {
     requireRole(req, ['admin'], 'read the administrators’ audit trail');
     const q = parse(adminAuditQuery, req.query);
     const after = decodeCursor(q.cursor);
@@ -372,7 +378,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // ---- API keys: machines' credentials, issued and revoked by administrators ----
-  v1.post('/api-keys', async (req, res) => {
+  on(ROUTES.createApiKey, async (req, res) => {
     const admin = requireRole(req, ['admin'], 'issue API keys');
     const body = parse(apiKeyCreateBody, req.body);
     const { doc, key } = await apiKeys.create(body, admin.sub);
@@ -391,12 +397,12 @@ export function createApp(deps: AppDeps): express.Express {
       .setHeader('Cache-Control', 'no-store')
       .json({ ...apiKeyView(doc), key });
   });
-  v1.get('/api-keys', async (req, res) => {
+  on(ROUTES.listApiKeys, async (req, res) => {
     requireRole(req, ['admin'], 'list API keys');
     const q = parse(apiKeyListQuery, req.query);
     res.json({ items: (await apiKeys.list(q)).map((d) => apiKeyView(d)) });
   });
-  v1.delete('/api-keys/:keyId', async (req, res) => {
+  on(ROUTES.revokeApiKey, async (req, res) => {
     const admin = requireRole(req, ['admin'], 'revoke API keys');
     const keyId = parse(apiKeyIdParam, req.params.keyId, ['keyId']);
     const { reason = null } = parse(apiKeyRevokeQuery, req.query);
@@ -416,12 +422,12 @@ export function createApp(deps: AppDeps): express.Express {
     disabledBy: doc?.disabledBy ?? null,
     disabledReason: doc?.disabledReason ?? null,
   });
-  v1.get('/principals/:sub', async (req, res) => {
+  on(ROUTES.getPrincipal, async (req, res) => {
     requireRole(req, ['admin'], 'read a principal');
     const sub = parse(idParam, req.params.sub, ['sub']);
     res.json(principalView(sub, await deps.db.principals.findById(sub).lean()));
   });
-  v1.patch('/principals/:sub', async (req, res) => {
+  on(ROUTES.patchPrincipal, async (req, res) => {
     const admin = requireRole(req, ['admin'], 'disable or enable a principal');
     const sub = parse(idParam, req.params.sub, ['sub']);
     const body = parse(principalPatchBody, req.body);
@@ -449,7 +455,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // ---- cases ----
-  v1.post('/cases', async (req, res) => {
+  on(ROUTES.startCase, async (req, res) => {
     const p = principalOf(req);
     const body = parse(startCaseBody, req.body);
     const result = await service.startCase(p, body, idempotencyKeyOf(req));
@@ -461,7 +467,7 @@ export function createApp(deps: AppDeps): express.Express {
       .json(result.view);
   });
 
-  v1.get('/cases', async (req, res) => {
+  on(ROUTES.listCases, async (req, res) => {
     const p = principalOf(req);
     const q = parse(listCasesQuery, req.query);
     const filter: Record<string, unknown> = { ...scopeFilter(p) };
@@ -502,7 +508,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
   });
 
-  v1.get('/cases/:id', async (req, res) => {
+  on(ROUTES.getCase, async (req, res) => {
     const p = principalOf(req);
     const doc = await service.getCaseDoc(p, param(req, 'id'));
     const view = caseFromDoc(doc);
@@ -521,7 +527,7 @@ export function createApp(deps: AppDeps): express.Express {
     return doc;
   };
 
-  v1.get('/notices', async (_req, res) => {
+  on(ROUTES.notices, async (_req, res) => {
     const docs = await deps.db.cases
       .find(
         { procedure: ART16_CODE, status: 'open', step: 'applications open' },
@@ -557,47 +563,55 @@ export function createApp(deps: AppDeps): express.Express {
     deps.limits?.applicationsPerMinute ?? 60,
   );
   for (const [path, type, schema] of noticeNews) {
-    v1.post(`/notices/:id/${path}`, async (req, res) => {
-      const p = principalOf(req);
-      const wait = await noticeSubmissions.hit(p.sub);
-      if (wait > 0) throw tooMany(`submissions to notices by ${p.sub}`, wait);
-      const doc = await noticeDoc(param(req, 'id'));
-      const data = parse(schema, req.body);
-      // Open to every authenticated caller (candidates' portals): no case scope applies.
-      const view = await service.act(
-        p,
-        doc._id,
-        newsUpdate,
-        { type, data, actor: actorOf(p) },
-        requestKey(req),
-        { unscoped: true },
-      );
-      const apps = (view.facts.applications ?? []) as {
-        applicationNo: string;
-        candidate: { taxCode: string };
-        excluded: string[] | null;
-      }[];
-      const mine =
-        type === 'application'
-          ? apps.find(
-              (a) => a.candidate.taxCode === (data as { candidate: { taxCode: string } }).candidate.taxCode,
-            )
-          : undefined;
-      res.status(202).json({
-        caseId: doc._id,
-        step: view.step,
-        ...(mine
-          ? {
-              applicationNo: mine.applicationNo,
-              admitted: mine.excluded === null,
-              reasons: mine.excluded ?? [],
-            }
-          : {}),
-      });
-    });
+    on(
+      path === 'applications' ? ROUTES.applyToNotice : ROUTES.objectToRanking,
+      async (req, res) => {
+        const p = principalOf(req);
+        const doc = await noticeDoc(param(req, 'id'));
+        const data = parse(schema, req.body);
+        // Open to every authenticated caller (candidates' portals): no case scope applies.
+        const view = await service.act(
+          p,
+          doc._id,
+          newsUpdate,
+          { type, data, actor: actorOf(p) },
+          requestKey(req),
+          { unscoped: true },
+        );
+        const apps = (view.facts.applications ?? []) as {
+          applicationNo: string;
+          candidate: { taxCode: string };
+          excluded: string[] | null;
+        }[];
+        const mine =
+          type === 'application'
+            ? apps.find(
+                (a) => a.candidate.taxCode === (data as { candidate: { taxCode: string } }).candidate.taxCode,
+              )
+            : undefined;
+        res.status(202).json({
+          caseId: doc._id,
+          step: view.step,
+          ...(mine
+            ? {
+                applicationNo: mine.applicationNo,
+                admitted: mine.excluded === null,
+                reasons: mine.excluded ?? [],
+              }
+            : {}),
+        });
+      },
+      // The public endpoints are limited per principal before anything is read: 429 with Retry-After.
+      async (req, _res, next) => {
+        const p = principalOf(req);
+        const wait = await noticeSubmissions.hit(p.sub);
+        if (wait > 0) throw tooMany(`submissions to notices by ${p.sub}`, wait);
+        next();
+      },
+    );
   }
 
-  v1.get('/notices/:id/ranking', async (req, res) => {
+  on(ROUTES.noticeRanking, async (req, res) => {
     const doc = await noticeDoc(param(req, 'id'));
     const ranking = doc.facts.ranking as
       (Ranking & { status: string; publishedOn: string }) | null | undefined;
@@ -606,7 +620,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // The full row of one application, score component by component (staff in scope).
-  v1.get('/cases/:id/ranking/:applicationNo', async (req, res) => {
+  on(ROUTES.caseRankingRow, async (req, res) => {
     const p = principalOf(req);
     requireRole(req, STAFF, 'read the scores of the candidates');
     const doc = await service.getCaseDoc(p, param(req, 'id'));
@@ -633,10 +647,10 @@ export function createApp(deps: AppDeps): express.Express {
       const now = await clock.now();
       return { now: new Date(now).toISOString(), today: romeDate(now) };
     };
-    v1.get('/dev/clock', async (_req, res) => {
+    on(ROUTES.clockGet, async (_req, res) => {
       res.json(await clockView());
     });
-    v1.post('/dev/clock', async (req, res) => {
+    on(ROUTES.clockMove, async (req, res) => {
       requireRole(req, ['admin'], 'move the demo clock');
       const b = parse(clockBody, req.body);
       await clock.advance((b.days * 24 + b.hours) * 3_600_000);
@@ -647,14 +661,24 @@ export function createApp(deps: AppDeps): express.Express {
 
   // ---- scoring rules: published versions; administrators publish the next ----
   // `?scope=art16` (the default) or `?scope=l68`.
-  v1.get('/scoring-rules', async (req, res) => {
+  on(ROUTES.scoringRules, async (req, res) => {
     const { scope } = parse(scopeQuery, req.query);
     res.json({ scope, items: await scoringRules(deps.db, scope) });
   });
 
-  v1.post('/scoring-rules', async (req, res) => {
+  on(ROUTES.publishScoringRule, async (req, res) => {
     const p = requireRole(req, ['admin'], 'publish a scoring rule');
     const { scope } = parse(scopeQuery, req.query);
+    // The document offers both kinds of rule; one sent under the other's scope is refused as such (422).
+    const other = scope === 'l68' ? scoringRuleSchema : l68ScoringRuleSchema;
+    const wrongScope = (schema: ZodType): void => {
+      if (!schema.safeParse(req.body).success && other.safeParse(req.body).success)
+        throw problems.refused(
+          'wrong-scope',
+          `This is not a scoring rule of scope ${scope}: send it with the other scope.`,
+        );
+    };
+    wrongScope(scope === 'l68' ? l68ScoringRuleSchema : scoringRuleSchema);
     const published =
       scope === 'l68'
         ? await publishScoringRule(deps.db, 'l68', parse(l68ScoringRuleSchema, req.body), p.sub)
@@ -670,14 +694,18 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(201).json(published);
   });
 
-  mountL68Routes(v1, {
-    db: deps.db,
-    temporal: deps.temporal,
-    taskQueue: deps.taskQueue,
-    ...(deps.devClock ? { now: () => clockNow(deps.devClock) } : {}),
-  });
+  mountL68Routes(
+    on,
+    { ranking: ROUTES.l68Ranking, compliance: ROUTES.l68Compliance, campaign: ROUTES.l68Campaign },
+    {
+      db: deps.db,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      ...(deps.devClock ? { now: () => clockNow(deps.devClock) } : {}),
+    },
+  );
 
-  v1.get('/cases/:id/events', async (req, res) => {
+  on(ROUTES.caseEvents, async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
     const events = await deps.db.events
       .find({ caseId: doc._id }, { _id: 0, office: 0, openedBySub: 0, procedure: 0 })
@@ -722,7 +750,7 @@ export function createApp(deps: AppDeps): express.Express {
     };
   };
 
-  v1.get('/cases/:id/workers', async (req, res) => {
+  on(ROUTES.caseWorkers, async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
     // The workers of a collective dismissal or a CIGS case are rows of their own: paged, with the counts by stage
     // (a dismissed worker's stage in their own case; a CIGS worker's status).
@@ -753,7 +781,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
   });
 
-  v1.get('/cases/:id/workers/:taxCode', async (req, res) => {
+  on(ROUTES.caseWorker, async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
     const taxCode = parse(workerParam, req.params.taxCode, ['taxCode']);
     const row = await deps.db.members.findById(`${doc._id}:${taxCode}`).lean();
@@ -762,7 +790,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // Case actions read nothing first: the workflow checks the caller's scope and the transition.
-  v1.post('/cases/:id/news', async (req, res) => {
+  on(ROUTES.caseNews, async (req, res) => {
     const p = principalOf(req);
     const caseId = param(req, 'id');
     const body = parse(newsBody, req.body);
@@ -783,7 +811,7 @@ export function createApp(deps: AppDeps): express.Express {
     ['withdraw', withdrawUpdate, [...STAFF, 'integrator']],
   ] as const;
   for (const [action, def, roles] of lifecycle) {
-    v1.post(`/cases/:id/${action}`, async (req, res) => {
+    on(ROUTES[`${action}Case`], async (req, res) => {
       const p = principalOf(req);
       const caseId = param(req, 'id');
       requireRole(req, roles, `${action} a case`);
@@ -795,7 +823,7 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   // ---- events feed ----
-  v1.get('/events', async (req, res) => {
+  on(ROUTES.events, async (req, res) => {
     const p = principalOf(req);
     const q = parse(eventsFeedQuery, req.query);
     const filter: Record<string, unknown> = { ...scopeFilter(p) };
@@ -811,7 +839,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // ---- tasks ----
-  v1.get('/tasks', async (req, res) => {
+  on(ROUTES.tasks, async (req, res) => {
     const p = requireRole(req, STAFF, 'work tasks');
     const q = parse(listTasksQuery, req.query);
     const filter: Record<string, unknown> = { status: 'open' };
@@ -847,12 +875,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ items: page.map(taskFromDoc), nextCursor });
   });
 
-  v1.get('/tasks/:id', async (req, res) => {
+  on(ROUTES.task, async (req, res) => {
     const p = requireRole(req, STAFF, 'work tasks');
     res.json(taskFromDoc(await service.getTaskDoc(p, param(req, 'id'))));
   });
 
-  v1.post('/tasks/:id/claim', async (req, res) => {
+  on(ROUTES.claimTask, async (req, res) => {
     const p = requireRole(req, STAFF, 'claim tasks');
     const taskId = param(req, 'id');
     res.json(
@@ -866,7 +894,7 @@ export function createApp(deps: AppDeps): express.Express {
     );
   });
 
-  v1.post('/tasks/:id/complete', async (req, res) => {
+  on(ROUTES.completeTask, async (req, res) => {
     const p = requireRole(req, STAFF, 'complete tasks');
     const taskId = param(req, 'id');
     const body = parse(completeTaskBody, req.body);
@@ -886,7 +914,7 @@ export function createApp(deps: AppDeps): express.Express {
     );
   });
 
-  v1.post('/tasks/:id/reassign', async (req, res) => {
+  on(ROUTES.reassignTask, async (req, res) => {
     const p = requireRole(req, ['supervisor', 'admin'], 'reassign tasks');
     const taskId = param(req, 'id');
     const body = parse(reassignTaskBody, req.body);
@@ -907,7 +935,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // ---- supervisors: workload of their offices ----
-  v1.get('/workload', async (req, res) => {
+  on(ROUTES.workload, async (req, res) => {
     const p = requireRole(req, ['supervisor', 'admin'], 'see the workload');
     const offices = p.role === 'admin' ? OFFICES.map((o) => o.code) : p.offices;
     const now = new Date().toISOString();
@@ -935,7 +963,10 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ asOf: now, items });
   });
 
+  table.methodNotAllowed(v1, '/v1');
   app.use('/v1', v1);
+
+  table.methodNotAllowed(app, '');
 
   app.use((req) => {
     throw problems.notFound(`${req.method} ${req.path}`);
@@ -945,8 +976,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const log = req.log ?? deps.logger;
     const infrastructure = problemFromInfrastructure(err);
+    const domain = problemFromDomain(err);
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
+    else if (domain) problem = domain;
     else if (isBodyParserError(err)) problem = bodyProblem(err);
     else if (infrastructure) {
       // The database or Temporal restarting: the client retries (Retry-After) with its Idempotency-Key.

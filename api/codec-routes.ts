@@ -6,10 +6,11 @@
  * (platform/payload-codec.ts). Every decode is written to the administrators' audit trail (GDPR art. 30).
  */
 import type { Payload } from '@temporalio/common';
-import type { Express, Request, Response, Router } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { EncryptionCodec } from '../platform/payload-codec';
 import { requireRole } from './auth';
+import type { RouteSpec } from './route-table';
 import { HttpProblem, parse } from './problem';
 
 const base64 = z
@@ -76,7 +77,8 @@ export function mountCodecCors(app: Express, opts: CodecRoutes): void {
 }
 
 export function mountCodecRoutes(
-  v1: Router,
+  on: (spec: RouteSpec, handler: RequestHandler) => void,
+  specs: { decode: RouteSpec; encode: RouteSpec },
   opts: CodecRoutes & {
     audit: (req: Request, action: string, target: string, details: Record<string, unknown>) => Promise<void>;
   },
@@ -102,6 +104,6 @@ export function mountCodecRoutes(
       await opts.audit(req, 'payloads-decoded', namespace, { payloads: body.payloads.length });
     res.json({ payloads: out.map(toWire) });
   };
-  v1.post('/codec/decode', run('decode'));
-  v1.post('/codec/encode', run('encode'));
+  on(specs.decode, run('decode'));
+  on(specs.encode, run('encode'));
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { OFFICE_CODES } from '../domain/offices';
 import { SECTOR_CODES, SOLIDARITY_FUNDS } from '../domain/procedures/wage-guarantee';
-import { isoDate, taxCode } from '../domain/schemas';
+import { isoDate, taxCode, text } from '../domain/schemas';
 
 const id = z
   .string()
@@ -10,11 +10,14 @@ const id = z
   .max(120)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 const limit = z.coerce.number().int().min(1).max(100).default(20);
+/** The `nextCursor` of a previous page, passed back as it came. */
 const cursor = z
   .string()
   .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/, 'an opaque cursor from a previous page');
+  .max(120)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'the nextCursor of a previous page');
+/** A position in a feed or trail ordered by ObjectId: the `nextCursor` (or an event's `position`) of a page. */
+const objectIdCursor = z.string().regex(/^[0-9a-f]{24}$/, 'the nextCursor of a previous page');
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const startCaseBody = z
@@ -53,7 +56,7 @@ export const listWorkersQuery = z
   .strict();
 
 export const eventsFeedQuery = z
-  .object({ after: cursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .object({ after: objectIdCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
   .strict();
 
 export const listTasksQuery = z
@@ -73,14 +76,14 @@ export const completeTaskBody = z
   .strict();
 
 export const reassignTaskBody = z
-  .object({ assignee: z.string().min(1).max(200).nullable(), reason: z.string().trim().min(1).max(1000) })
+  .object({ assignee: z.string().min(1).max(200).nullable(), reason: text(1000) })
   .strict();
 
 export const newsBody = z
   .object({ type: z.string().min(1).max(64), data: z.record(z.string(), z.unknown()) })
   .strict();
 
-export const reasonBody = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+export const reasonBody = z.object({ reason: text(1000) }).strict();
 
 export const idParam = id;
 export const idempotencyKey = z
@@ -98,15 +101,15 @@ export const officePatchBody = z
   .strict()
   .refine((v) => v.serviceTargetWorkingDays !== undefined || v.closingDays !== undefined, {
     message: 'send serviceTargetWorkingDays, closingDays or both',
-  });
+  })
+  // The same rule in the document: at least one of the two.
+  .meta({ minProperties: 1 });
 
 /** An administrator disables (revokes) a principal's tokens, or enables them again, saying why. */
-export const principalPatchBody = z
-  .object({ disabled: z.boolean(), reason: z.string().trim().min(1).max(1000) })
-  .strict();
+export const principalPatchBody = z.object({ disabled: z.boolean(), reason: text(1000) }).strict();
 
 /** A page of the administrators' audit trail, newest first. */
-export const adminAuditQuery = z.object({ limit, cursor: cursor.optional() }).strict();
+export const adminAuditQuery = z.object({ limit, cursor: objectIdCursor.optional() }).strict();
 
 /** Which wage-guarantee schemes cover an employer (D.Lgs. 148/2015). */
 export const schemesQuery = z
@@ -119,3 +122,10 @@ export const schemesQuery = z
   .strict();
 
 export const workerParam = taxCode;
+
+/** How far the demo clock moves (CPI_DEV_CLOCK=skip npm run dev). */
+export const clockBody = z
+  .object({ days: z.int().min(0).max(400).default(0), hours: z.int().min(0).max(23).default(0) })
+  .strict()
+  .refine((v) => v.days + v.hours > 0, { message: 'move the clock by at least one hour' })
+  .meta({ minProperties: 1 });

@@ -4,14 +4,14 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { romeDate } from '../domain/dates';
 import { L68_LISTS } from '../domain/procedures/l68-ranking';
 import type { Position } from '../domain/procedures/l68-obligation';
 import { L68O_CODE } from '../domain/procedures/l68-obligation';
 import { uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
-import { isoDate, taxCode } from '../domain/schemas';
+import { isoDate, taxCode, text } from '../domain/schemas';
 import type { Db } from '../platform/db';
 import { UnknownRuleVersion, l68RankingOn } from '../platform/l68';
 import { officeSnapshot } from '../platform/queries';
@@ -19,6 +19,7 @@ import type { CampaignResult, campagnaProspettiL68 } from '../workflows/l68-camp
 import type { Principal } from './auth';
 import { requireRole, scopeFilter } from './auth';
 import { parse, problems } from './problem';
+import type { RouteSpec } from './route-table';
 
 export const scopeQuery = z.object({ scope: z.enum(['art16', 'l68']).default('art16') }).strict();
 
@@ -26,7 +27,7 @@ export const rankingQuery = z
   .object({
     list: z.enum(L68_LISTS).default('art1'),
     on: isoDate.optional(),
-    office: z.string().trim().min(1).max(20).optional(),
+    office: text(20).optional(),
     ruleVersion: z.coerce.number().int().min(1).max(10_000).optional(),
     taxCode: taxCode.optional(),
   })
@@ -54,7 +55,8 @@ function rankingOffices(p: Principal, office: string | undefined): string[] | un
 }
 
 export function mountL68Routes(
-  v1: Router,
+  on: (spec: RouteSpec, handler: RequestHandler) => void,
+  specs: { ranking: RouteSpec; compliance: RouteSpec; campaign: RouteSpec },
   deps: {
     db: Db;
     temporal: Client;
@@ -69,7 +71,7 @@ export function mountL68Routes(
    * The ranking of a list on a day (default today), with every component of every score. The same day and rule
    * version always give the same rows; `taxCode` narrows the answer to one person's row (its position unchanged).
    */
-  v1.get('/l68/ranking', async (req, res) => {
+  on(specs.ranking, async (req, res) => {
     const p = requireRole(req, STAFF, 'see the L. 68 ranking');
     const q = parse(rankingQuery, req.query);
     const offices = rankingOffices(p, q.office);
@@ -87,7 +89,7 @@ export function mountL68Routes(
       res.json({ ...ranking, offices: offices ?? 'all', rows });
     } catch (err) {
       if (err instanceof UnknownRuleVersion)
-        throw problems.validation([{ path: 'ruleVersion', message: 'no such published version' }]);
+        throw problems.notFound(`Version ${q.ruleVersion ?? ''} of the L. 68 scoring rule`);
       throw err;
     }
   });
@@ -96,7 +98,7 @@ export function mountL68Routes(
    * The compliance board: every employer's position for a year in the caller's offices, with the sanction accrued
    * so far (the open accrual computed to today on the office's calendar).
    */
-  v1.get('/l68/compliance', async (req, res) => {
+  on(specs.compliance, async (req, res) => {
     const p = requireRole(req, STAFF, 'see the L. 68 compliance board');
     const q = parse(complianceQuery, req.query);
     const docs = await deps.db.cases
@@ -148,7 +150,7 @@ export function mountL68Routes(
   });
 
   /** Opens the year's campaign now (the schedule does it every January): only employers without a case get one. */
-  v1.post('/l68/campaigns', async (req, res) => {
+  on(specs.campaign, async (req, res) => {
     const p = requireRole(req, ['supervisor', 'admin'], 'open the annual-return campaign');
     const body = parse(campaignBody, req.body);
     try {

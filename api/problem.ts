@@ -1,5 +1,7 @@
 /** RFC 9457 problem details: every error the API returns has this shape and `application/problem+json`. */
 import type { ZodError, ZodType } from 'zod';
+import { RuleNotInForceError } from '../domain/deadlines';
+import { NoRuleInForce } from '../domain/parameters';
 
 export interface FieldError {
   path: string;
@@ -60,11 +62,30 @@ export const problems = {
   unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
 };
 
-/** Parses a request part, or throws a 400 problem naming the fields (prefixed by `where`). */
+/**
+ * Parses a request part, or throws a problem naming the fields (prefixed by `where`): 400 when a field has the
+ * wrong shape (what the document's schemas say), 422 when every field has the right shape and only a rule across
+ * them refuses the request (a period that ends before it starts, more disabled dependants than dependants).
+ */
 export function parse<T>(schema: ZodType<T>, value: unknown, where: string[] = []): T {
   const result = schema.safeParse(value ?? {});
-  if (!result.success) throw problems.validation(zodIssues(result.error, where));
+  if (!result.success) throw validationProblem(result.error, where);
   return result.data;
+}
+
+export function validationProblem(err: ZodError, where: string[] = []): HttpProblem {
+  const errors = zodIssues(err, where);
+  if (err.issues.every((i) => i.code === 'custom'))
+    return new HttpProblem(
+      422,
+      'validation',
+      'Refused by a rule',
+      'The request breaks a rule of the procedure.',
+      {
+        errors,
+      },
+    );
+  return problems.validation(errors);
 }
 
 /** Errors of the MongoDB driver and of mongoose that mean the database cannot be reached right now. */
@@ -86,6 +107,18 @@ const ENGINE_DOWN = new Set([14 /* UNAVAILABLE */, 4 /* DEADLINE_EXCEEDED */]);
  * A fault of the infrastructure (the database or Temporal unreachable, as during a restart) as a 503 with
  * `Retry-After`, so that a client retries with its Idempotency-Key; null for any other error.
  */
+/** A day no version of the law's rules covers (a start dated 1920): refused as such, never a 500. */
+export function problemFromDomain(err: unknown): HttpProblem | null {
+  if (err instanceof RuleNotInForceError)
+    return problems.refused('no-rule-in-force', `${err.message}: check the dates given.`);
+  if (err instanceof NoRuleInForce)
+    return problems.refused(
+      'no-rule-in-force',
+      `The rules this needs have no version in force on ${err.on}: check the dates given.`,
+    );
+  return null;
+}
+
 export function problemFromInfrastructure(err: unknown): HttpProblem | null {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
     const sock = (e as { code?: unknown }).code;

@@ -26,7 +26,7 @@ import { settledUpdate } from '../workflows/messages';
 import type { CallerScope, FieldIssue } from '../workflows/messages';
 import type { Principal } from './auth';
 import { callerScope, canSeeCase } from './auth';
-import { HttpProblem, problems, zodIssues } from './problem';
+import { HttpProblem, problems, validationProblem } from './problem';
 
 export interface ServiceDeps {
   db: Db;
@@ -51,9 +51,10 @@ const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
   CaseNotSuspended: { status: 409, slug: 'case-not-suspended' },
   NewsNotExpected: { status: 409, slug: 'news-not-expected' },
   AlreadyApplied: { status: 409, slug: 'already-applied' },
-  OutcomeNotAllowed: { status: 400, slug: 'validation' },
-  InvalidFormData: { status: 400, slug: 'validation' },
-  UnknownNews: { status: 400, slug: 'validation' },
+  // The body has the document's shape; what the procedure takes depends on the task or the news type (422).
+  OutcomeNotAllowed: { status: 422, slug: 'validation' },
+  InvalidFormData: { status: 422, slug: 'validation' },
+  UnknownNews: { status: 422, slug: 'validation' },
   RoleNotAllowed: { status: 403, slug: 'forbidden' },
   NewsSenderNotAllowed: { status: 403, slug: 'news-sender-not-allowed' },
 };
@@ -88,6 +89,7 @@ function titleFor(status: number): string {
   if (status === 404) return 'Not found';
   if (status === 403) return 'Not allowed';
   if (status === 400) return 'Invalid request';
+  if (status === 422) return 'Refused by a rule';
   return 'Conflict with the state of the case';
 }
 
@@ -166,7 +168,7 @@ export class CaseService {
     if (p.role === 'integrator' && p.offices.length > 0 && !p.offices.includes(body.office))
       throw problems.forbidden(`These credentials may not open cases in the office ${body.office}.`);
     const parsed = procedure.startSchema.safeParse(body.input);
-    if (!parsed.success) throw problems.validation(zodIssues(parsed.error, ['input']));
+    if (!parsed.success) throw validationProblem(parsed.error, ['input']);
     const input = parsed.data;
 
     let caseId = `${procedure.code}-${new Date().getUTCFullYear()}-${ulid()}`;

@@ -1,5 +1,6 @@
 import type { CalendarProfile } from './calendar';
 import { addWorkingDays, holidayName } from './calendar';
+import { NoRuleInForce } from './parameters';
 import type { IsoDate } from './dates';
 import { addDays, addMonths, endOfMonthAfter, weekday } from './dates';
 
@@ -84,7 +85,7 @@ export function isRuleInForce(rule: DeadlineRule, on: IsoDate): boolean {
 /** Picks the version of a rule in force on a date among several versions with the same id. */
 export function ruleInForce(versions: readonly DeadlineRule[], on: IsoDate): DeadlineRule {
   const found = versions.find((r) => isRuleInForce(r, on));
-  if (!found) throw new RangeError(`no rule version in force on ${on}`);
+  if (!found) throw new NoRuleInForce(on, 'rule');
   return found;
 }
 

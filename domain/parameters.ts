@@ -8,8 +8,19 @@ export interface Dated<T> {
   value: T;
 }
 
+/** No version of a rule or parameter of the law was in force on the day asked: the case cannot be judged by it. */
+export class NoRuleInForce extends RangeError {
+  constructor(
+    readonly on: IsoDate,
+    what = 'parameter',
+  ) {
+    super(`no ${what} version in force on ${on}`);
+    this.name = 'NoRuleInForce';
+  }
+}
+
 export function valueOn<T>(versions: readonly Dated<T>[], on: IsoDate): Dated<T> {
   const found = versions.find((v) => v.validFrom <= on && (v.validTo === undefined || on <= v.validTo));
-  if (!found) throw new RangeError(`no parameter version in force on ${on}`);
+  if (!found) throw new NoRuleInForce(on);
   return found;
 }

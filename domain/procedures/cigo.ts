@@ -12,7 +12,7 @@ import { valueOn } from '../parameters';
 import type { ProcedureDef, Refusal } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
 import type { Period } from '../schemas';
-import { isoDate, longText, period, shortText } from '../schemas';
+import { isoDate, longText, period, shortText, text } from '../schemas';
 import type { CapCheck, UsedPeriod } from './wage-guarantee';
 import {
   capRefusal,
@@ -297,7 +297,7 @@ export const cigoForms = {
         schema: z
           .object({
             filedOn: isoDate,
-            inpsProtocol: z.string().trim().min(1).max(64),
+            inpsProtocol: text(64),
             hoursRequested: z.number().positive().max(10_000_000),
             technicalReport: z.boolean(),
           })
@@ -338,7 +338,7 @@ export const inpsDecisionNews = z
   .object({
     decision: z.enum(['authorised', 'partial', 'rejected']),
     decidedOn: isoDate,
-    protocol: z.string().trim().min(1).max(64),
+    protocol: text(64),
     authorised: period.optional(),
     hoursAuthorised: z.number().positive().optional(),
     reasons: longText.optional(),

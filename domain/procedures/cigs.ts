@@ -15,7 +15,7 @@ import { valueOn } from '../parameters';
 import type { LinkedCase, ProcedureDef, Refusal } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
 import type { Period } from '../schemas';
-import { isoDate, longText, period, shortText, taxCode } from '../schemas';
+import { isoDate, longText, period, shortText, taxCode, text } from '../schemas';
 import { inpsDecisionNews } from './cigo';
 import type { CapCheck, ProductionUnit, UsedPeriod } from './wage-guarantee';
 import {
@@ -188,7 +188,7 @@ export const cigsStartInput = z
     workersConcerned: z.int().min(1).max(1_000_000),
     unionNoticeDate: isoDate,
     /** For a transition agreement (art. 22-ter): the reorganisation or crisis CIGS it follows. */
-    previousCaseId: z.string().trim().min(1).max(64).optional(),
+    previousCaseId: text(64).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -494,7 +494,7 @@ export const cigsForms = {
         schema: z
           .object({
             filedOn: isoDate,
-            protocol: z.string().trim().min(1).max(64),
+            protocol: text(64),
             programmeAttached: z.literal(true, { message: 'the programme must be attached (art. 25 c.1)' }),
             workers: z.array(worker).min(1).max(2000),
           })
@@ -537,7 +537,6 @@ export const cigsForms = {
                   .object({
                     courseCode: z
                       .string()
-                      .trim()
                       .min(1)
                       .max(32)
                       .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
@@ -562,7 +561,7 @@ export const regionOpinionNews = z
   .object({
     opinion: z.enum(['favourable', 'unfavourable']),
     issuedOn: isoDate,
-    reference: z.string().trim().min(1).max(64),
+    reference: text(64),
     reasons: longText,
   })
   .strict();
@@ -572,7 +571,7 @@ export const ministryDecreeNews = inpsDecisionNews;
 export const trainingAttendanceNews = z
   .object({
     workerTaxCode: taxCode,
-    courseCode: z.string().trim().min(1).max(32),
+    courseCode: text(32),
     sessionDate: isoDate,
     attended: z.boolean(),
     /** For an absence: whether the worker gave a justified reason. */

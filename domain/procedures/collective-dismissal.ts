@@ -12,7 +12,7 @@ import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { LinkedCase, ProcedureDef, Refusal } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
-import { isoDate, longText, shortText, taxCode } from '../schemas';
+import { isoDate, longText, shortText, taxCode, text } from '../schemas';
 import type { ProductionUnit } from './wage-guarantee';
 import { employerSchema, productionUnitSchema, unitKeyOf } from './wage-guarantee';
 
@@ -132,7 +132,7 @@ export const MOB_RULES = {
 
 const position = z
   .object({
-    unitId: z.string().trim().min(1).max(64),
+    unitId: text(64),
     profile: shortText,
     department: shortText.optional(),
     count: z.int().min(1).max(100_000),
@@ -152,7 +152,7 @@ export const mobStartInput = z
     employer: employerSchema,
     productionUnits: z.array(productionUnitSchema).min(1).max(50),
     /** The employer's CIGS case, when the company on CIGS cannot re-employ everyone (art. 4 c.1). */
-    cigsCaseId: z.string().trim().min(1).max(64).optional(),
+    cigsCaseId: text(64).optional(),
     /** Art. 4 c.3: what the opening notice must say, with the receipt date of each recipient. */
     openingNotice: z
       .object({
@@ -360,7 +360,7 @@ export const dismissedWorker = z
     /** Counted in the employer's L. 68/1999 quota. */
     disabledInQuota: z.boolean().default(false),
     /** The office that takes the worker in charge (default: the case's office). */
-    office: z.string().trim().min(1).max(64).optional(),
+    office: text(64).optional(),
     naspiAppliedOn: isoDate.optional(),
   })
   .strict();

@@ -12,7 +12,7 @@ import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
-import { isoDate, longText, shortText, taxCode } from '../schemas';
+import { isoDate, longText, shortText, taxCode, text } from '../schemas';
 
 export const ART16_CODE = 'ART16';
 
@@ -445,6 +445,12 @@ export function nextCandidates(
     .slice(0, count);
 }
 
+/** The day from which every rule of this procedure is in force: a request before it cannot be run by them. */
+export const ART16_RULES_FROM: IsoDate = Object.values(ART16_RULES)
+  .map((r) => r.validFrom)
+  .sort()
+  .reduce((a, b) => (b > a ? b : a));
+
 export const art16StartInput = z
   .object({
     body: z
@@ -472,6 +478,12 @@ export const art16StartInput = z
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (v.requestedOn < ART16_RULES_FROM)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requestedOn'],
+        message: `must be on or after ${ART16_RULES_FROM}, when the rules of this procedure came into force`,
+      });
     if (v.contract === 'fixed-term' && v.durationMonths === undefined) {
       ctx.addIssue({ code: 'custom', path: ['durationMonths'], message: 'required for a fixed-term hire' });
     }
@@ -533,12 +545,12 @@ export const art16Forms = {
 } as const;
 
 export const objectionNews = z
-  .object({ applicationNo: z.string().trim().min(1).max(32), grounds: longText, submittedOn: isoDate })
+  .object({ applicationNo: text(32), grounds: longText, submittedOn: isoDate })
   .strict();
 
 export const testOutcomeNews = z
   .object({
-    applicationNo: z.string().trim().min(1).max(32),
+    applicationNo: text(32),
     outcome: z.enum(['suitable', 'unsuitable', 'absent', 'renounced']),
     date: isoDate,
     note: longText.optional(),
@@ -547,7 +559,7 @@ export const testOutcomeNews = z
 
 export const convenedNews = z
   .object({
-    applicationNos: z.array(z.string().trim().min(1).max(32)).min(1).max(400),
+    applicationNos: z.array(text(32)).min(1).max(400),
     testOn: isoDate,
     place: shortText,
   })

@@ -12,7 +12,7 @@ import type { Dated } from '../parameters';
 import { valueOn } from '../parameters';
 import type { ProcedureDef } from '../procedure';
 import { OFFICE_STAFF } from '../procedure';
-import { isoDate, longText, shortText, taxCode } from '../schemas';
+import { isoDate, longText, shortText, taxCode, text } from '../schemas';
 
 export const PIC_CODE = 'PIC';
 
@@ -121,6 +121,9 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** The first day these rules apply (D.Lgs. 150/2015, in force 24 September 2015). */
+export const PIC_RULES_FROM = '2015-09-24';
+
 export const picStartInput = z
   .object({
     worker: z
@@ -136,12 +139,23 @@ export const picStartInput = z
       .strict(),
     employerName: shortText.optional(),
     /** The collective-dismissal case that opened this one: it is told each change of stage. */
-    parentCaseId: z.string().trim().min(1).max(80).optional(),
+    parentCaseId: text(80).optional(),
     /** The GOL path suggested by the context (5, collective re-employment, after a collective dismissal). */
     suggestedGolPath: z.int().min(1).max(5).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
+    // The status, the DID and the service pact as these rules count them exist from D.Lgs. 150/2015 (in force 24
+    // September 2015): an earlier end of employment is not a case of this procedure.
+    for (const key of ['dismissedOn', 'naspiAppliedOn', 'didOn'] as const) {
+      const day = v.worker[key];
+      if (day !== undefined && day < PIC_RULES_FROM)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['worker', key],
+          message: `must be on or after ${PIC_RULES_FROM} (D.Lgs. 150/2015 in force)`,
+        });
+    }
     if (v.worker.naspiAppliedOn !== undefined && v.worker.didOn !== undefined) {
       ctx.addIssue({
         code: 'custom',

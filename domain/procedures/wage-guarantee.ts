@@ -54,7 +54,6 @@ export type Employer = z.infer<typeof employerSchema>;
 
 export const unitId = z
   .string()
-  .trim()
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore');

@@ -35,6 +35,10 @@ export interface BenchStack {
     as: Principal,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>;
+  /** The API's base URL (loopback). */
+  base: string;
+  /** A bearer token of `p`, signed with the stack's secret. */
+  token(p: Principal): string;
   /** CPU seconds used so far by this process and by each server (Linux; NaN elsewhere). */
   cpu(): CpuSeconds;
   close(): Promise<void>;
@@ -60,7 +64,12 @@ function childCpuSeconds(pid: number | undefined): number {
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 export const TASK_QUEUE = 'bench';
 
-export async function startBenchStack(): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** The API's abuse limits (the contract run sends many unauthenticated requests from one address). */
+  limits?: { authFailuresPerMinute?: number; applicationsPerMinute?: number };
+}
+
+export async function startBenchStack(opts: BenchStackOptions = {}): Promise<BenchStack> {
   const paths = readProvisionedPaths();
   // Logs in the temporary folder; the database's files in memory where the machine allows it, gone at the end.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cpi-bench-'));
@@ -113,6 +122,12 @@ export async function startBenchStack(): Promise<BenchStack> {
       BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 30_000,
       PAYLOAD_KEYS: payloadKeys,
+      ...(opts.limits?.authFailuresPerMinute
+        ? { AUTH_FAILURES_PER_MINUTE: opts.limits.authFailuresPerMinute }
+        : {}),
+      ...(opts.limits?.applicationsPerMinute
+        ? { APPLICATIONS_PER_MINUTE: opts.limits.applicationsPerMinute }
+        : {}),
     },
     db,
     logger,
@@ -127,16 +142,22 @@ export async function startBenchStack(): Promise<BenchStack> {
     dataConverter: dataConverterOf(payloadKeys),
   });
   const tokens = new Map<string, string>();
+  const tokenOf = (as: Principal): string => {
+    let token = tokens.get(as.sub);
+    if (!token) {
+      token = signToken(as, SECRET, '2h');
+      tokens.set(as.sub, token);
+    }
+    return token;
+  };
   return {
     db,
     temporal,
     nativeConnection,
+    base,
+    token: tokenOf,
     async http(method, url, as, body) {
-      let token = tokens.get(as.sub);
-      if (!token) {
-        token = signToken(as, SECRET, '2h');
-        tokens.set(as.sub, token);
-      }
+      const token = tokenOf(as);
       const res = await fetch(`${base}${url}`, {
         method,
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },

@@ -283,7 +283,8 @@ describe('bad input gets a clear error and loses nothing', () => {
           ...valid(),
           input: { ...valid().input, suspension: { from: '2027-01-04', to: '2027-06-30' } },
         }),
-      400,
+      // Every field well formed: a rule across them refuses it.
+      422,
       'input.suspension',
     ],
     [
@@ -332,23 +333,24 @@ describe('bad input gets a clear error and loses nothing', () => {
     expectProblem(await request(s.app).get(url).set(auth('admin')), 400);
   });
 
-  it('when a task is completed with a wrong outcome or bad form data, then 400 naming the field and the case is unchanged', async () => {
+  it('when a task is completed with a wrong outcome or bad form data, then 422 naming the field and the case is unchanged', async () => {
     const before = (await s.db.cases.findById(luccaCase.caseId).lean())?.version;
     let res = await request(s.app)
       .post(`/v1/tasks/${luccaCase.taskId}/complete`)
       .set(auth('lucca'))
       .send({ outcome: 'approved', data: {} });
-    expectProblem(res, 400, 'outcome');
+    // The body has the document's shape; the task's form refuses its content.
+    expectProblem(res, 422, 'outcome');
     res = await request(s.app)
       .post(`/v1/tasks/${luccaCase.taskId}/complete`)
       .set(auth('lucca'))
       .send({ outcome: 'agreement', data: { minutesDate: 'yesterday' } });
-    expectProblem(res, 400, 'data.minutesDate');
+    expectProblem(res, 422, 'data.minutesDate');
     res = await request(s.app)
       .post(`/v1/cases/${luccaCase.caseId}/news`)
       .set(auth('relay'))
       .send({ type: 'inps-decision', data: { decision: 'maybe' } });
-    expectProblem(res, 400);
+    expectProblem(res, 422);
     res = await request(s.app)
       .post(`/v1/cases/${luccaCase.caseId}/news`)
       .set(auth('relay'))

@@ -137,7 +137,7 @@ describe('CIGS through the API', () => {
       solidarityNotFeasible: true,
     });
     expect(c.step).toBe('application to the Ministry');
-    // Bad form data is a 400 naming the field, and the task stays open.
+    // Bad form data is a 422 naming the field (the task's form refuses it), and the task stays open.
     const bad = await request(s.app)
       .post(`/v1/tasks/${taskOf(c, 'cigs-application').taskId}/complete`)
       .set(auth('lucca'))
@@ -145,7 +145,7 @@ describe('CIGS through the API', () => {
         outcome: 'filed',
         data: { filedOn: today(), protocol: 'M-1', programmeAttached: false, workers: [] },
       });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['data.programmeAttached', 'data.workers']),
     );
@@ -191,7 +191,8 @@ describe('CIGS through the API', () => {
     expect((await attendance(WORKERS[0]!.taxCode, true)).status).toBe(200);
     expect((await attendance(WORKERS[1]!.taxCode, false, false)).status).toBe(200);
     const stranger = await attendance('XXXXXX80A01E715X', true);
-    expect(stranger.status).toBe(400);
+    // A worker not on the case: the news check refuses it (422, naming the field).
+    expect(stranger.status).toBe(422);
     expect(stranger.body.errors[0].path).toBe('data.workerTaxCode');
 
     // The worker's view: obligations, attendance, the sanction reported to INPS.
@@ -430,14 +431,14 @@ describe('refused starts', () => {
     );
   });
 
-  it('when the CIGS input is malformed, then 400 names every field', async () => {
+  it('when the CIGS input breaks its rules, then 422 names every field', async () => {
     const res = await start('CIGS', {
       ...cigsInput({}, today()),
       productionUnits: [unit(), { ...unit(), id: 'dup' }, { ...unit(), id: 'dup' }],
       cause: 'transition',
       period: { from: addDays(today(), 10), to: addDays(today(), 500) },
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['input.productionUnits.2.id', 'input.previousCaseId', 'input.period']),
     );
