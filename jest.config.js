@@ -1,9 +1,20 @@
 /** @type {import('jest').Config} */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// jose ships ES modules only: jest's own module loader needs them compiled to CommonJS like our TypeScript.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest'],
+  '/node_modules/jose/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2022' } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
+const common = {
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   transform,
+  transformIgnorePatterns,
   // Servers (Temporal dev server, FerretDB) are started once for the whole run by the global setup.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -9,6 +9,7 @@ import type { Relay } from '../domain/procedure';
 import { RELAYS } from '../domain/procedure';
 import type { CallerScope } from '../workflows/messages';
 import { ApiKeys } from './api-keys';
+import type { OidcVerifier } from './oidc';
 import { problems } from './problem';
 
 export interface Principal {
@@ -48,6 +49,8 @@ export interface TokenPolicy {
   maxLifetimeSeconds: number;
   /** The clock difference tolerated between the issuer and this API. */
   clockToleranceSeconds: number;
+  /** A regional identity provider whose tokens people sign in with (api/oidc.ts). */
+  oidc?: OidcVerifier;
 }
 
 export const TOKEN_DEFAULTS = {
@@ -155,7 +158,9 @@ export function authenticate(policy: TokenPolicy, status?: PrincipalStatus, apiK
     const principal =
       apiKeys && ApiKeys.isApiKey(credential)
         ? await apiKeys.verify(credential)
-        : verifyToken(credential, policy);
+        : policy.oidc?.isFromProvider(credential)
+          ? await policy.oidc.verify(credential)
+          : verifyToken(credential, policy);
     if (status && (await status.disabled(principal.sub)))
       throw problems.unauthorized(`The principal ${principal.sub} has been disabled.`);
     req.principal = principal;

@@ -6,6 +6,7 @@ import type { AppLogger } from '../platform/logger';
 import type { DevClock } from './app';
 import { createApp } from './app';
 import { tokenPolicy } from './auth';
+import { OIDC_DEFAULTS, OidcVerifier } from './oidc';
 import { EncryptionCodec } from '../platform/payload-codec';
 import { ensureSchedules } from '../platform/schedules';
 
@@ -31,6 +32,13 @@ export async function connectApi(
         | 'TRUST_PROXY'
         | 'PAYLOAD_KEYS'
         | 'CODEC_CORS_ORIGINS'
+        | 'OIDC_ISSUER'
+        | 'OIDC_AUDIENCE'
+        | 'OIDC_JWKS_URL'
+        | 'OIDC_ROLE_CLAIM'
+        | 'OIDC_OFFICES_CLAIM'
+        | 'OIDC_RELAYS_CLAIM'
+        | 'OIDC_JWKS_COOLDOWN_SECONDS'
       >
     >,
   db: Db,
@@ -57,6 +65,23 @@ export async function connectApi(
       ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
       ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
       ...(config.JWT_MAX_LIFETIME_HOURS ? { maxLifetimeSeconds: config.JWT_MAX_LIFETIME_HOURS * 3600 } : {}),
+      ...(config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL
+        ? {
+            oidc: new OidcVerifier({
+              issuer: config.OIDC_ISSUER,
+              audience: config.OIDC_AUDIENCE,
+              jwksUrl: config.OIDC_JWKS_URL,
+              roleClaim: config.OIDC_ROLE_CLAIM ?? OIDC_DEFAULTS.roleClaim,
+              officesClaim: config.OIDC_OFFICES_CLAIM ?? OIDC_DEFAULTS.officesClaim,
+              relaysClaim: config.OIDC_RELAYS_CLAIM ?? OIDC_DEFAULTS.relaysClaim,
+              maxLifetimeSeconds: (config.JWT_MAX_LIFETIME_HOURS ?? 24) * 3600,
+              clockToleranceSeconds: 60,
+              ...(config.OIDC_JWKS_COOLDOWN_SECONDS !== undefined
+                ? { jwksCooldownSeconds: config.OIDC_JWKS_COOLDOWN_SECONDS }
+                : {}),
+            }),
+          }
+        : {}),
     }),
     logger,
     bodyLimit: config.BODY_LIMIT,

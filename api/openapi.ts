@@ -32,7 +32,7 @@ export function buildOpenApi(table: RouteTable): Json {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'HS256 JWT with sub, role, offices, iat, exp, iss and aud (JWT_ISSUER, JWT_AUDIENCE), and for an integrator the relays whose news it may send; at most JWT_MAX_LIFETIME_HOURS from iat to exp',
+            'A JWT: either a token of the regional identity provider (OIDC_ISSUER, signed with a key of its set at OIDC_JWKS_URL, with the role, offices and relays in the claims OIDC_ROLE_CLAIM, OIDC_OFFICES_CLAIM, OIDC_RELAYS_CLAIM), or an HS256 token (development, operators) with sub, role, offices, iat, exp, iss and aud (JWT_ISSUER, JWT_AUDIENCE); at most JWT_MAX_LIFETIME_HOURS from iat to exp',
         },
         apiKey: {
           type: 'apiKey',

@@ -42,6 +42,14 @@ const envSchema = z.object({
   JWT_ISSUER: z.preprocess(emptyToUndefined, str().default('cpi-casework')),
   JWT_AUDIENCE: z.preprocess(emptyToUndefined, str().default('cpi-casework-api')),
   JWT_MAX_LIFETIME_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0.01).max(720).default(24)),
+  // A regional identity provider (OpenID Connect) whose tokens people sign in with (api/oidc.ts).
+  OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
+  OIDC_AUDIENCE: z.preprocess(emptyToUndefined, str().min(1).max(200).optional()),
+  OIDC_JWKS_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  OIDC_ROLE_CLAIM: z.preprocess(emptyToUndefined, str().min(1).max(100).default('cpi_role')),
+  OIDC_OFFICES_CLAIM: z.preprocess(emptyToUndefined, str().min(1).max(100).default('cpi_offices')),
+  OIDC_RELAYS_CLAIM: z.preprocess(emptyToUndefined, str().min(1).max(100).default('cpi_relays')),
+  OIDC_JWKS_COOLDOWN_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(3600).default(30)),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['error', 'warn', 'info', 'debug']).default('info')),
   LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['json', 'pretty']).optional()),
   BODY_LIMIT: z.preprocess(
@@ -102,6 +110,16 @@ const checkedEnv = envSchema.superRefine((c, ctx) => {
   // Personal data never reaches Temporal in clear in production (GDPR art. 32).
   if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS)
     ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required in production' });
+  // The provider's settings come together or not at all.
+  const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL];
+  if (oidc.some((v) => v !== undefined) && oidc.some((v) => v === undefined))
+    for (const [key, v] of [
+      ['OIDC_ISSUER', c.OIDC_ISSUER],
+      ['OIDC_AUDIENCE', c.OIDC_AUDIENCE],
+      ['OIDC_JWKS_URL', c.OIDC_JWKS_URL],
+    ] as const)
+      if (v === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'required with the other OIDC_ settings' });
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'LOG_FORMAT'> & { LOG_FORMAT: 'json' | 'pretty' };

@@ -70,7 +70,12 @@ export const principals = {
  * server, for suites whose cases must run through legal terms of days).
  */
 export async function startApiStack(
-  opts: { temporalAddress?: string; devClock?: DevClock } = {},
+  opts: {
+    temporalAddress?: string;
+    devClock?: DevClock;
+    /** More of the API's configuration (an identity provider's settings). */
+    config?: Partial<Parameters<typeof connectApi>[0]>;
+  } = {},
 ): Promise<ApiStack> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
   const logger = createLogger({
@@ -94,6 +99,7 @@ export async function startApiStack(
       UPDATE_TIMEOUT_MS: 15_000,
       PAYLOAD_KEYS,
       CODEC_CORS_ORIGINS: [CODEC_UI_ORIGIN],
+      ...opts.config,
     },
     db,
     logger,

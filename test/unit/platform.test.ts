@@ -33,6 +33,22 @@ describe('configuration', () => {
   });
 });
 
+describe('identity provider settings', () => {
+  it('when only some OIDC settings are given, then the others are named as missing', () => {
+    expect(() => loadConfig({ ...goodEnv, OIDC_ISSUER: 'https://idp.example/realms/cpi' })).toThrow(
+      /OIDC_AUDIENCE: required with the other OIDC_ settings[\s\S]*OIDC_JWKS_URL: required/,
+    );
+    const c = loadConfig({
+      ...goodEnv,
+      OIDC_ISSUER: 'https://idp.example/realms/cpi',
+      OIDC_AUDIENCE: 'cpi-casework-api',
+      OIDC_JWKS_URL: 'https://idp.example/realms/cpi/protocol/openid-connect/certs',
+    });
+    expect(c.OIDC_ROLE_CLAIM).toBe('cpi_role');
+    expect(c.OIDC_JWKS_COOLDOWN_SECONDS).toBe(30);
+  });
+});
+
 describe('logging', () => {
   function capture(): { logger: winston.Logger; lines: () => Record<string, unknown>[] } {
     const out: string[] = [];
