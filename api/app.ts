@@ -9,6 +9,7 @@ import express from 'express';
 import mongoose from 'mongoose';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
+import type { CaseView } from '../domain/case-model';
 import { PROCEDURES } from '../domain/catalogue';
 import { romeDate } from '../domain/dates';
 import { OFFICES } from '../domain/offices';
@@ -89,6 +90,8 @@ export interface AppDeps {
   trustProxy?: string;
   /** Abuse limits, per minute (defaults: 30 failed authentications per address, 60 applications per principal). */
   limits?: { authFailuresPerMinute?: number; applicationsPerMinute?: number };
+  /** The API's own tests: every JSON answer is checked against its route's declared body (a mismatch is a 500). */
+  checkAnswers?: boolean;
   /** The payload codec, when Temporal payloads are encrypted: served to administrators at /v1/codec. */
   codec?: CodecRoutes;
   /** Only in the demo-clock mode of `npm run dev`: a Temporal whose time an administrator moves forward. */
@@ -113,6 +116,20 @@ function caseIdOfTask(taskId: string): string {
   const m = /^(.+)\.T\d+$/.exec(taskId);
   if (!m?.[1]) throw problems.notFound(`Task ${taskId}`);
   return m[1];
+}
+
+/** A case's entity tag: its version, which every change of the case raises (the public view has its own). */
+function caseEtag(view: { version: number }, publicView: boolean): string {
+  return `"v${view.version}${publicView ? '-public' : ''}"`;
+}
+
+/** Whether an `If-None-Match` header names the tag (or `*`). */
+function etagMatches(header: string | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((t) => {
+    const x = t.trim();
+    return x === '*' || x === tag || x === `W/${tag}`;
+  });
 }
 
 /** A page's cursor is the key of its last row (its shape is checked by each list's query schema). */
@@ -161,6 +178,19 @@ export function createApp(deps: AppDeps): express.Express {
     const key = idempotencyKeyOf(req);
     return key === undefined ? undefined : `${principalOf(req).sub} ${req.method} ${req.path} ${key}`;
   };
+  /** The case version an action must find (`If-Match: "v<version>"`), if the caller sent one. */
+  const ifMatchOf = (req: Request): number | undefined => {
+    const raw = req.header('if-match');
+    if (raw === undefined || raw.trim() === '*') return undefined;
+    const m = /^\s*(?:W\/)?"v([0-9]{1,9})(?:-public)?"\s*$/.exec(raw);
+    // A tag that is not one of ours matches no version (RFC 9110 §13.1.1): refused with 412.
+    return m?.[1] ? Number(m[1]) : -1;
+  };
+  /** An action's answer: the case after it, with its new ETag. */
+  const sendCase = (_req: Request, res: Response, view: CaseView): void => {
+    res.setHeader('ETag', caseEtag(view, false));
+    res.json(view);
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -204,7 +234,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: JSON_TYPES }));
 
-  const table = new RouteTable();
+  const table = new RouteTable({ checkAnswers: deps.checkAnswers === true });
   // ---- public ----
   table.add(app, '', ROUTES.healthz, (_req, res) => {
     res.json({ status: 'ok' });
@@ -464,6 +494,7 @@ export function createApp(deps: AppDeps): express.Express {
       .status(result.created ? 201 : 200)
       .location(`/v1/cases/${result.view.caseId}`)
       .setHeader('Idempotent-Replayed', String(!result.created))
+      .setHeader('ETag', caseEtag(result.view, false))
       .json(result.view);
   });
 
@@ -516,6 +547,13 @@ export function createApp(deps: AppDeps): express.Express {
     if (p.role === 'integrator' && doc.procedure === ART16_CODE) {
       const { applications: _a, ranking, ...facts } = view.facts;
       view.facts = { ...facts, ranking: ranking ? publicRankingOf(ranking) : null };
+    }
+    // The version names the representation: a client that has it gets 304 (the public view has a tag of its own).
+    const tag = caseEtag(view, p.role === 'integrator' && doc.procedure === ART16_CODE);
+    res.setHeader('ETag', tag);
+    if (etagMatches(req.header('if-none-match'), tag)) {
+      res.status(304).end();
+      return;
     }
     res.json(view);
   });
@@ -794,13 +832,16 @@ export function createApp(deps: AppDeps): express.Express {
     const p = principalOf(req);
     const caseId = param(req, 'id');
     const body = parse(newsBody, req.body);
-    res.json(
+    sendCase(
+      req,
+      res,
       await service.act(
         p,
         caseId,
         newsUpdate,
         { type: body.type, data: body.data, actor: actorOf(p), relays: relaysOf(p) },
         requestKey(req),
+        { ifVersion: ifMatchOf(req) },
       ),
     );
   });
@@ -816,8 +857,12 @@ export function createApp(deps: AppDeps): express.Express {
       const caseId = param(req, 'id');
       requireRole(req, roles, `${action} a case`);
       const body = parse(reasonBody, req.body);
-      res.json(
-        await service.act(p, caseId, def, { reason: body.reason, actor: actorOf(p) }, requestKey(req)),
+      sendCase(
+        req,
+        res,
+        await service.act(p, caseId, def, { reason: body.reason, actor: actorOf(p) }, requestKey(req), {
+          ifVersion: ifMatchOf(req),
+        }),
       );
     });
   }
@@ -883,13 +928,16 @@ export function createApp(deps: AppDeps): express.Express {
   on(ROUTES.claimTask, async (req, res) => {
     const p = requireRole(req, STAFF, 'claim tasks');
     const taskId = param(req, 'id');
-    res.json(
+    sendCase(
+      req,
+      res,
       await service.act(
         p,
         caseIdOfTask(taskId),
         claimTaskUpdate,
         { taskId, actor: actorOf(p) },
         requestKey(req),
+        { ifVersion: ifMatchOf(req) },
       ),
     );
   });
@@ -898,7 +946,9 @@ export function createApp(deps: AppDeps): express.Express {
     const p = requireRole(req, STAFF, 'complete tasks');
     const taskId = param(req, 'id');
     const body = parse(completeTaskBody, req.body);
-    res.json(
+    sendCase(
+      req,
+      res,
       await service.act(
         p,
         caseIdOfTask(taskId),
@@ -910,6 +960,7 @@ export function createApp(deps: AppDeps): express.Express {
           actor: actorOf(p),
         },
         requestKey(req),
+        { ifVersion: ifMatchOf(req) },
       ),
     );
   });
@@ -918,7 +969,9 @@ export function createApp(deps: AppDeps): express.Express {
     const p = requireRole(req, ['supervisor', 'admin'], 'reassign tasks');
     const taskId = param(req, 'id');
     const body = parse(reassignTaskBody, req.body);
-    res.json(
+    sendCase(
+      req,
+      res,
       await service.act(
         p,
         caseIdOfTask(taskId),
@@ -930,6 +983,7 @@ export function createApp(deps: AppDeps): express.Express {
           actor: actorOf(p),
         },
         requestKey(req),
+        { ifVersion: ifMatchOf(req) },
       ),
     );
   });

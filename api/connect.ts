@@ -43,7 +43,7 @@ export async function connectApi(
     >,
   db: Db,
   logger: AppLogger,
-  extra: { devClock?: DevClock } = {},
+  extra: { devClock?: DevClock; checkAnswers?: boolean } = {},
 ): Promise<{ app: Express; temporal: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const codec = config.PAYLOAD_KEYS ? new EncryptionCodec(config.PAYLOAD_KEYS) : undefined;

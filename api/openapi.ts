@@ -6,6 +6,7 @@ import type { ZodType } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import type { RouteTable } from './route-table';
 import { jsonSchemaOf } from './route-table';
+import { caseView } from './views';
 
 type Json = Record<string, unknown>;
 
@@ -67,23 +68,7 @@ export function buildOpenApi(table: RouteTable): Json {
             },
           },
         },
-        Case: {
-          type: 'object',
-          description:
-            'A case: status, step, parties, tasks, deadlines with their legal basis, documents, decisions, checks, outcome.',
-          required: ['caseId', 'procedure', 'office', 'status', 'step', 'tasks', 'deadlines', 'version'],
-          properties: {
-            caseId: { type: 'string' },
-            procedure: { type: 'string' },
-            office: { type: 'string' },
-            status: { enum: ['open', 'suspended', 'closed', 'withdrawn', 'failed'] },
-            step: { type: 'string' },
-            outcome: { type: ['string', 'null'] },
-            tasks: { type: 'array', items: { type: 'object' } },
-            deadlines: { type: 'array', items: { type: 'object' } },
-            version: { type: 'integer' },
-          },
-        },
+        Case: jsonSchemaOf(caseView, 'output'),
         ...Object.fromEntries(PROCEDURES.map((p) => [`${p.code}StartInput`, schema(p.startSchema)])),
       },
     },

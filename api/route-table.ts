@@ -22,7 +22,9 @@ export interface HeaderSpec {
 
 export interface AnswerSpec {
   description: string;
-  /** A JSON Schema (or a `$ref`) for the body; none for a body not described further. */
+  /** What the body is, as zod: rendered in the document and, when answers are checked, enforced on the way out. */
+  body?: ZodType;
+  /** A JSON Schema (or a `$ref`) for the body, where the zod `body` is not to be rendered inline. */
   schema?: Json;
   headers?: Record<string, { description: string; schema: Json }>;
   /** OpenAPI links: operations whose parameters come from this answer (followed by stateful testing). */
@@ -85,6 +87,7 @@ const PROBLEM_TITLES: Record<number, string> = {
   404: 'Not found, or outside your scope',
   405: 'This path does not take the method (`Allow` names those it takes)',
   409: 'Conflicts with the state of the case or resource',
+  412: 'If-Match named a version the case has moved past: read it again',
   413: 'The body is larger than BODY_LIMIT',
   415: 'The body is not application/json',
   422: 'Refused by a rule of the procedure or of the law (`reason` names it)',
@@ -94,6 +97,9 @@ const PROBLEM_TITLES: Record<number, string> = {
 
 export class RouteTable {
   readonly routes: Mounted[] = [];
+
+  /** With `checkAnswers` (the API's own tests), a JSON answer that does not fit its declared body is a 500. */
+  constructor(private readonly opts: { checkAnswers?: boolean } = {}) {}
 
   /** Mounts `handler` for `spec` on `router` (itself mounted at `prefix`), behind the validation of its inputs. */
   add(
@@ -127,8 +133,23 @@ export class RouteTable {
       if (spec.body) parse(spec.body, req.body);
       next();
     };
-    if (before) router[spec.method](spec.path, before, validate, handler);
-    else router[spec.method](spec.path, validate, handler);
+    const checked: RequestHandler = this.opts.checkAnswers
+      ? (req, res, next) => {
+          const send = res.json.bind(res);
+          res.json = (body: unknown) => {
+            const declared = spec.answers[res.statusCode]?.body;
+            const r = declared?.safeParse(body);
+            if (r && !r.success)
+              throw new Error(
+                `${spec.operationId} answered ${res.statusCode} with a body its declaration does not allow: ${r.error.message}`,
+              );
+            return send(body);
+          };
+          return handler(req, res, next);
+        }
+      : handler;
+    if (before) router[spec.method](spec.path, before, validate, checked);
+    else router[spec.method](spec.path, validate, checked);
   }
 
   /** For every path in the table under `prefix`: a method it does not take answers 405 with `Allow`. */
@@ -188,7 +209,13 @@ export class RouteTable {
           description: a.description,
           ...(a.headers ? { headers: a.headers } : {}),
           ...(a.links ? { links: a.links } : {}),
-          ...(a.schema ? { content: { 'application/json': { schema: a.schema } } } : {}),
+          ...(a.schema || a.body
+            ? {
+                content: {
+                  'application/json': { schema: a.schema ?? schemaOf(a.body as ZodType, 'output') },
+                },
+              }
+            : {}),
         };
       }
       for (const s of [...statuses].sort()) {

@@ -31,6 +31,17 @@ import {
 } from './contracts';
 import { campaignBody, complianceQuery, rankingQuery, scopeQuery } from './l68-routes';
 import type { AnswerSpec, HeaderSpec, RouteSpec } from './route-table';
+import {
+  caseEvent,
+  caseSummary,
+  caseView,
+  feedEvent,
+  inboxTask,
+  listView,
+  pageView,
+  principalView,
+  workloadView,
+} from './views';
 import { jsonSchemaOf } from './route-table';
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
@@ -43,7 +54,7 @@ const taskParams = z
     id: z
       .string()
       .max(120)
-      .regex(/^[A-Za-z0-9._:-]+\.T\d+$/, 'a task id: <caseId>.T<n>'),
+      .regex(/^[A-Za-z0-9._:-]+\.T[0-9]+$/, 'a task id: <caseId>.T<n>'),
   })
   .strict();
 
@@ -68,7 +79,13 @@ const caseLinks: AnswerSpec['links'] = {
     ]),
   ),
 };
-const caseAnswer = (description: string): AnswerSpec => ({ description, schema: CASE, links: caseLinks });
+const caseAnswer = (description: string): AnswerSpec => ({
+  description,
+  schema: CASE,
+  body: caseView,
+  links: caseLinks,
+  headers: ETAG,
+});
 const object = (description: string): AnswerSpec => ({ description, schema: { type: 'object' } });
 const page = (description: string): AnswerSpec => ({
   description,
@@ -78,6 +95,19 @@ const page = (description: string): AnswerSpec => ({
     properties: { items: { type: 'array' }, nextCursor: { type: ['string', 'null'] } },
   },
 });
+
+/** An action on a case: made once per Idempotency-Key, and only on the version the caller read (If-Match). */
+const actionHeaders = (): Record<string, HeaderSpec> => ({
+  ...idempotencyHeader,
+  'If-Match': {
+    schema: z.string().max(200),
+    description:
+      'The case\'s ETag as last read ("v12"): refused with 412 if the case has changed since, or if the tag is not one of the case\'s',
+  },
+});
+const ETAG = {
+  ETag: { description: 'The case\'s version as an entity tag ("v<version>")', schema: { type: 'string' } },
+};
 
 const idempotencyHeader: Record<string, HeaderSpec> = {
   'Idempotency-Key': {
@@ -110,10 +140,10 @@ const lifecycle = (action: 'suspend' | 'resume' | 'withdraw', summary: string): 
   tags: ['cases'],
   roles: action === 'withdraw' ? [...STAFF, 'integrator'] : STAFF,
   params: idParams,
-  headers: idempotencyHeader,
+  headers: actionHeaders(),
   body: reasonBody,
   answers: { 200: caseAnswer('The case after the action') },
-  problems: [409, 422],
+  problems: [409, 412, 422],
 });
 
 const noticeSubmission = (kind: 'applications' | 'objections'): RouteSpec => ({
@@ -168,7 +198,7 @@ export const ROUTES = {
     operationId: 'getMe',
     summary: 'Who the credentials say you are: sub, role, offices, relays (and the API key, if one was used)',
     tags: ['principals'],
-    answers: { 200: object('the principal') },
+    answers: { 200: { description: 'the principal', body: principalView } },
   },
   procedures: {
     method: 'get',
@@ -328,16 +358,25 @@ export const ROUTES = {
     summary: 'Cases in your scope, newest first',
     tags: ['cases'],
     query: listCasesQuery,
-    answers: { 200: page('a page of cases with nextCursor') },
+    answers: { 200: { description: 'a page of cases, newest first', body: pageView(caseSummary) } },
   },
   getCase: {
     method: 'get',
     path: '/cases/:id',
     operationId: 'getCase',
-    summary: 'One case',
+    summary: 'One case; with If-None-Match naming its ETag, 304 while it has not changed',
     tags: ['cases'],
     params: idParams,
-    answers: { 200: caseAnswer('The case') },
+    headers: {
+      'If-None-Match': {
+        schema: z.string().max(500),
+        description: 'ETags already held: 304 Not Modified when the case still has one of them',
+      },
+    },
+    answers: {
+      200: caseAnswer('The case'),
+      304: { description: 'Not modified since the ETag given', headers: ETAG },
+    },
   },
   caseEvents: {
     method: 'get',
@@ -346,7 +385,7 @@ export const ROUTES = {
     summary: 'The audit trail of a case, oldest first',
     tags: ['cases'],
     params: idParams,
-    answers: { 200: page('events') },
+    answers: { 200: { description: 'events, oldest first', body: listView(caseEvent) } },
   },
   caseWorkers: {
     method: 'get',
@@ -377,10 +416,10 @@ export const ROUTES = {
       'News from outside (the INPS decision, a decree, attendance…); each type names who may relay it (403 news-sender-not-allowed)',
     tags: ['cases'],
     params: idParams,
-    headers: idempotencyHeader,
+    headers: actionHeaders(),
     body: newsBody,
     answers: { 200: caseAnswer('The case after the news') },
-    problems: [409, 422],
+    problems: [409, 412, 422],
   },
   suspendCase: lifecycle('suspend', 'Suspend a case: its terms stop running'),
   resumeCase: lifecycle('resume', 'Resume a case: its terms run again with the time they had left'),
@@ -500,7 +539,9 @@ export const ROUTES = {
     summary: 'The event feed of your scope, after a position',
     tags: ['events'],
     query: eventsFeedQuery,
-    answers: { 200: page('events with nextCursor') },
+    answers: {
+      200: { description: 'events after the position, with the next one', body: pageView(feedEvent) },
+    },
   },
   tasks: {
     method: 'get',
@@ -510,7 +551,7 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: STAFF,
     query: listTasksQuery,
-    answers: { 200: page('tasks with nextCursor') },
+    answers: { 200: { description: 'a page of tasks', body: pageView(inboxTask) } },
   },
   task: {
     method: 'get',
@@ -520,7 +561,7 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: STAFF,
     params: taskParams,
-    answers: { 200: object('the task') },
+    answers: { 200: { description: 'the task', body: inboxTask } },
   },
   claimTask: {
     method: 'post',
@@ -530,9 +571,9 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: STAFF,
     params: taskParams,
-    headers: idempotencyHeader,
+    headers: actionHeaders(),
     answers: { 200: caseAnswer('The case after the claim') },
-    problems: [409],
+    problems: [409, 412],
   },
   completeTask: {
     method: 'post',
@@ -542,10 +583,10 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: STAFF,
     params: taskParams,
-    headers: idempotencyHeader,
+    headers: actionHeaders(),
     body: completeTaskBody,
     answers: { 200: caseAnswer('The case after the completion') },
-    problems: [409, 422],
+    problems: [409, 412, 422],
   },
   reassignTask: {
     method: 'post',
@@ -555,10 +596,10 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: SUPERVISORS,
     params: taskParams,
-    headers: idempotencyHeader,
+    headers: actionHeaders(),
     body: reassignTaskBody,
     answers: { 200: caseAnswer('The case after the reassignment') },
-    problems: [409],
+    problems: [409, 412],
   },
   workload: {
     method: 'get',
@@ -567,6 +608,6 @@ export const ROUTES = {
     summary: 'Open, suspended and overdue cases; open, overdue and escalated tasks by assignee, per office',
     tags: ['supervision'],
     roles: SUPERVISORS,
-    answers: { 200: page('offices') },
+    answers: { 200: { description: 'per office', body: workloadView } },
   },
 } satisfies Record<string, RouteSpec>;

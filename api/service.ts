@@ -57,6 +57,8 @@ const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
   UnknownNews: { status: 422, slug: 'validation' },
   RoleNotAllowed: { status: 403, slug: 'forbidden' },
   NewsSenderNotAllowed: { status: 403, slug: 'news-sender-not-allowed' },
+  // If-Match named a version the case has moved past: read it again, then decide.
+  VersionMismatch: { status: 412, slug: 'precondition-failed' },
 };
 
 /** The server refused an Update that reached a run as it ended (continued as new): nothing was applied. */
@@ -90,6 +92,7 @@ function titleFor(status: number): string {
   if (status === 403) return 'Not allowed';
   if (status === 400) return 'Invalid request';
   if (status === 422) return 'Refused by a rule';
+  if (status === 412) return 'The case has changed';
   return 'Conflict with the state of the case';
 }
 
@@ -292,7 +295,7 @@ export class CaseService {
     arg: Arg,
     requestKey?: string,
     /** For actions open to every caller (an application to a public notice): no scope is checked. */
-    opts: { unscoped?: boolean } = {},
+    opts: { unscoped?: boolean; ifVersion?: number | undefined } = {},
   ): Promise<CaseView> {
     const updateId = requestKey
       ? `${def.name}:${createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`
@@ -306,7 +309,13 @@ export class CaseService {
             if (signal.aborted) throw new Error('timed out before it was sent');
             try {
               return await this.handle(caseId).executeUpdate(def, {
-                args: [opts.unscoped ? arg : { ...arg, scope: callerScope(p) }],
+                args: [
+                  {
+                    ...arg,
+                    ...(opts.unscoped ? {} : { scope: callerScope(p) }),
+                    ...(opts.ifVersion !== undefined ? { ifVersion: opts.ifVersion } : {}),
+                  },
+                ],
                 ...(updateId ? { updateId } : {}),
               });
             } catch (err) {

@@ -5,7 +5,10 @@ import { isIsoDate } from './dates';
 export const isoDate = z
   .string()
   // The pattern says it in the document (years 1900–2199); the check also refuses days a month lacks.
-  .regex(/^(19|20|21)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a calendar date as YYYY-MM-DD')
+  .regex(
+    /^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/,
+    'must be a calendar date as YYYY-MM-DD',
+  )
   // A day the month lacks (30 February) is a malformed date, as `format: date` says: not a rule across fields.
   .check((ctx) => {
     if (!isIsoDate(ctx.value))
@@ -36,7 +39,7 @@ export const longText = text(4000);
 export const taxCode = z
   .string()
   .regex(
-    /^(\d{11}|[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z])$/,
+    /^([0-9]{11}|[A-Z]{6}[0-9]{2}[A-Z][0-9]{2}[A-Z][0-9]{3}[A-Z])$/,
     'must be an Italian tax code (11 digits or 16 characters)',
   );
 

@@ -837,11 +837,20 @@ export class CaseKernel {
    * model but before the engine recorded the opening: the engine runs the opening again, and an action sent after
    * reading the read model can reach the run before the opening's tasks exist.
    */
-  private action<A>(
+  private action<A extends { ifVersion?: number }>(
     def: UpdateDefinition<CaseAck, [A]>,
     handler: (input: A) => Promise<CaseAck>,
-    validate: (input: A) => void,
+    check: (input: A) => void,
   ): void {
+    const validate = (input: A): void => {
+      check(input);
+      // An action decided on an older reading of the case (If-Match) is refused, changing nothing.
+      if (input.ifVersion !== undefined && input.ifVersion !== this.view.version)
+        refuse(
+          'VersionMismatch',
+          `the case is at version ${this.view.version}, not ${input.ifVersion}: read it again`,
+        );
+    };
     setHandler(
       def,
       async (input: A) => {

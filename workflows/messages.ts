@@ -18,6 +18,8 @@ export interface CallerScope {
 
 interface Scoped {
   scope?: CallerScope;
+  /** The version the caller saw (`If-Match`): the action is refused if the case has moved on since. */
+  ifVersion?: number;
 }
 
 export interface TaskActionInput extends Scoped {
@@ -82,7 +84,7 @@ export interface L68Placed {
 export const l68PlacedSignal = defineSignal<[L68Placed]>('l68Placed');
 
 /**
- * Stable failure types of refused messages; the API maps them to HTTP statuses (api/errors.ts).
+ * Stable failure types of refused messages; the API maps them to HTTP statuses (api/service.ts).
  */
 export const REFUSALS = {
   CaseNotFound: 'CaseNotFound',
@@ -100,6 +102,7 @@ export const REFUSALS = {
   NewsSenderNotAllowed: 'NewsSenderNotAllowed',
   InvalidInput: 'InvalidInput',
   AlreadyApplied: 'AlreadyApplied',
+  VersionMismatch: 'VersionMismatch',
 } as const;
 export type RefusalType = keyof typeof REFUSALS;
 

@@ -103,7 +103,8 @@ export async function startApiStack(
     },
     db,
     logger,
-    opts.devClock ? { devClock: opts.devClock } : {},
+    // Every JSON answer is checked against the body its route declares (api/views.ts).
+    { checkAnswers: true, ...(opts.devClock ? { devClock: opts.devClock } : {}) },
   );
   const stack: ApiStack = {
     app: api.app,

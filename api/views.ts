@@ -1,0 +1,171 @@
+/**
+ * What the API answers, as zod schemas (issue 13 §1): the document renders them as the answers' schemas, and the
+ * API's own tests check every JSON answer of a route against its schema (`RouteTable`, `checkAnswers`), so the
+ * document cannot promise a shape the server does not give. Objects accept more fields than listed (a procedure's
+ * facts grow), never fewer.
+ */
+import { z } from 'zod';
+import { CASE_EVENT_TYPES, ROLES } from '../domain/case-model';
+
+const instant = z.string().meta({ format: 'date-time' });
+const day = z.string().meta({ format: 'date' });
+const record = z.record(z.string(), z.unknown());
+
+export const actorView = z.object({ sub: z.string(), role: z.enum([...ROLES, 'system']) });
+
+export const taskView = z.object({
+  taskId: z.string(),
+  caseId: z.string(),
+  procedure: z.string(),
+  key: z.string(),
+  title: z.string(),
+  candidateRole: z.enum(ROLES),
+  office: z.string(),
+  assignee: z.string().nullable(),
+  status: z.enum(['open', 'completed', 'cancelled']),
+  priority: z.enum(['normal', 'high']),
+  openedAt: instant,
+  targetAt: instant,
+  deadlineId: z.string().nullable(),
+  legalDueAt: instant.nullable(),
+  escalated: z.boolean(),
+  outcomes: z.array(z.string()),
+  completedAt: instant.nullable(),
+  completedBy: z.string().nullable(),
+  outcome: z.string().nullable(),
+  data: record.nullable(),
+});
+
+export const inboxTask = taskView.extend({ caseTitle: z.string(), caseStatus: z.string() });
+
+export const deadlineView = z.object({
+  id: z.string(),
+  ruleId: z.string(),
+  title: z.string(),
+  legalBasis: z.string(),
+  trigger: z.string(),
+  theoretical: day,
+  due: day,
+  dueAt: instant,
+  shiftedBecause: z.string().nullable(),
+  halved: z.boolean(),
+  status: z.enum(['pending', 'met', 'missed', 'cancelled']),
+  consequence: z.string(),
+});
+
+export const caseView = z.object({
+  caseId: z.string(),
+  procedure: z.string(),
+  procedureVersion: z.int(),
+  title: z.string(),
+  office: z.string(),
+  status: z.enum(['open', 'suspended', 'closed', 'withdrawn', 'failed']),
+  step: z.string(),
+  parties: z.array(z.object({ role: z.string(), name: z.string(), identifier: z.string().nullable() })),
+  keys: z.record(z.string(), z.string()),
+  units: z.array(z.string()),
+  input: record,
+  openedAt: instant,
+  openedBy: actorView,
+  closedAt: instant.nullable(),
+  outcome: z.string().nullable(),
+  outcomeReason: z.string().nullable(),
+  suspension: z.object({ since: instant, reason: z.string(), by: z.string() }).nullable(),
+  deadlines: z.array(deadlineView),
+  tasks: z.array(taskView),
+  documents: z.array(
+    z.object({
+      documentId: z.string(),
+      kind: z.string(),
+      title: z.string(),
+      date: day.nullable(),
+      reference: z.string().nullable(),
+      recordedAt: instant,
+      recordedBy: z.string(),
+    }),
+  ),
+  decisions: z.array(
+    z.object({
+      kind: z.string(),
+      outcome: z.string(),
+      date: day.nullable(),
+      body: z.string(),
+      details: record,
+      recordedAt: instant,
+    }),
+  ),
+  checks: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      legalBasis: z.string(),
+      result: z.enum(['ok', 'warning', 'defect', 'refused']),
+      explanation: z.string(),
+      figures: record,
+    }),
+  ),
+  facts: record,
+  nextDueAt: instant.nullable(),
+  version: z.int().min(0),
+});
+
+export const caseSummary = z.object({
+  caseId: z.string(),
+  procedure: z.string(),
+  title: z.string(),
+  office: z.string(),
+  status: caseView.shape.status,
+  step: z.string(),
+  openedAt: instant,
+  nextDueAt: instant.nullable(),
+  outcome: z.string().nullable(),
+  openTasks: z.int().min(0),
+});
+
+export const caseEvent = z.object({
+  eventId: z.string(),
+  caseId: z.string(),
+  seq: z.int().min(1),
+  type: z.enum(CASE_EVENT_TYPES),
+  at: instant,
+  actor: actorView,
+  summary: z.string(),
+  data: record,
+});
+
+export const feedEvent = caseEvent.extend({ procedure: z.string(), position: z.string() });
+
+export const principalView = z.object({
+  sub: z.string(),
+  role: z.enum(ROLES),
+  offices: z.array(z.string()),
+  relays: z.array(z.string()).optional(),
+  procedures: z.array(z.string()).optional(),
+  keyId: z.string().optional(),
+});
+
+export const workloadView = z.object({
+  asOf: instant,
+  items: z.array(
+    z.object({
+      office: z.string(),
+      openCases: z.int(),
+      suspendedCases: z.int(),
+      overdueCases: z.int(),
+      openTasks: z.int(),
+      overdueTasks: z.int(),
+      escalatedTasks: z.int(),
+      byAssignee: z.record(z.string(), z.int()),
+    }),
+  ),
+});
+
+/** A page of `item`, with the cursor of the next page (null at the end). */
+export function pageView<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+/** A list that is never paged. */
+export function listView<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
+}
