@@ -152,6 +152,11 @@ export class RouteTable {
     else router[spec.method](spec.path, validate, checked);
   }
 
+  /** Declares a route without mounting it (the document of every route, for the generated client). */
+  declare(prefix: string, spec: RouteSpec): void {
+    this.routes.push({ ...spec, prefix, fullPath: `${prefix}${spec.path}` });
+  }
+
   /** For every path in the table under `prefix`: a method it does not take answers 405 with `Allow`. */
   methodNotAllowed(router: IRouter, prefix: string): void {
     const byPath = new Map<string, Set<string>>();

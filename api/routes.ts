@@ -42,7 +42,7 @@ import {
   principalView,
   workloadView,
 } from './views';
-import { jsonSchemaOf } from './route-table';
+import { RouteTable, jsonSchemaOf } from './route-table';
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
 const SUPERVISORS = ['supervisor', 'admin'] as const;
@@ -611,3 +611,13 @@ export const ROUTES = {
     answers: { 200: { description: 'per office', body: workloadView } },
   },
 } satisfies Record<string, RouteSpec>;
+
+/**
+ * Every route of the table declared, optional ones included (the demo clock, the codec): the document the client
+ * is generated from (scripts/client.ts). A server with every part mounted serves the same paths.
+ */
+export function declaredRoutes(): RouteTable {
+  const table = new RouteTable();
+  for (const spec of Object.values(ROUTES) as RouteSpec[]) table.declare(spec.public ? '' : '/v1', spec);
+  return table;
+}

@@ -8,6 +8,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { tokenPolicy } from '../../api/auth';
+import { buildOpenApi } from '../../api/openapi';
+import { declaredRoutes } from '../../api/routes';
 import { EncryptionCodec, newPayloadKeyEntry, parsePayloadKeys } from '../../platform/payload-codec';
 import type { Db } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
@@ -102,6 +104,11 @@ describe('OpenAPI document', () => {
     );
     expect(ids.every((id) => typeof id === 'string')).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('when the client is generated from the declared routes, then it sees the document a full server serves', async () => {
+    const served = await documentOf(fullApp());
+    expect(buildOpenApi(declaredRoutes())).toEqual(served);
   });
 
   it('when a route is mounted outside the table, then the walk finds it missing from the document (the check can fail)', async () => {
