@@ -3,6 +3,7 @@
  * `api/server.ts` only parses the config, connects, listens and shuts down.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
@@ -117,6 +118,23 @@ function caseIdOfTask(taskId: string): string {
   if (!m?.[1]) throw problems.notFound(`Task ${taskId}`);
   return m[1];
 }
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>CPI casework API</title>
+    <link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
+  </head>
+  <body>
+    <div id="api"></div>
+    <script src="/docs/assets/swagger-ui-bundle.js"></script>
+    <script>
+      window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api', deepLinking: true });
+    </script>
+  </body>
+</html>
+`;
 
 /** A case's entity tag: its version, which every change of the case raises (the public view has its own). */
 function caseEtag(view: { version: number }, publicView: boolean): string {
@@ -259,6 +277,14 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // Rendered from the route table once every route is in it (at the first request).
   let openapi: Record<string, unknown> | undefined;
+  // The reference page: Swagger UI's own files, and a page that points it at the document.
+  app.use(
+    '/docs/assets',
+    express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }),
+  );
+  table.add(app, '', ROUTES.docs, (_req, res) => {
+    res.type('html').send(DOCS_PAGE);
+  });
   table.add(app, '', ROUTES.openapi, (_req, res) => {
     openapi ??= buildOpenApi(table);
     res.json(openapi);

@@ -6,6 +6,7 @@ import type { ZodType } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import type { RouteTable } from './route-table';
 import { jsonSchemaOf } from './route-table';
+import { REFUSALS } from '../workflows/messages';
 import { caseView } from './views';
 
 type Json = Record<string, unknown>;
@@ -54,8 +55,16 @@ export function buildOpenApi(table: RouteTable): Json {
           type: 'object',
           required: ['type', 'title', 'status'],
           properties: {
-            type: { type: 'string' },
+            type: {
+              type: 'string',
+              description:
+                'urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable',
+            },
             title: { type: 'string' },
+            reason: {
+              enum: Object.keys(REFUSALS),
+              description: "The case engine's refusal, when the case's workflow refused the action",
+            },
             status: { type: 'integer' },
             detail: { type: 'string' },
             instance: { type: 'string' },

@@ -26,6 +26,8 @@ export interface AnswerSpec {
   body?: ZodType;
   /** A JSON Schema (or a `$ref`) for the body, where the zod `body` is not to be rendered inline. */
   schema?: Json;
+  /** The media type of the body (default application/json). */
+  contentType?: string;
   headers?: Record<string, { description: string; schema: Json }>;
   /** OpenAPI links: operations whose parameters come from this answer (followed by stateful testing). */
   links?: Record<string, { operationId: string; parameters: Record<string, string> }>;
@@ -217,7 +219,9 @@ export class RouteTable {
           ...(a.schema || a.body
             ? {
                 content: {
-                  'application/json': { schema: a.schema ?? schemaOf(a.body as ZodType, 'output') },
+                  [a.contentType ?? 'application/json']: {
+                    schema: a.schema ?? schemaOf(a.body as ZodType, 'output'),
+                  },
                 },
               }
             : {}),

@@ -192,6 +192,17 @@ export const ROUTES = {
     public: true,
     answers: { 200: object('the OpenAPI 3.1 document') },
   },
+  docs: {
+    method: 'get',
+    path: '/docs',
+    operationId: 'referencePage',
+    summary: 'A readable reference of this document (Swagger UI), served by the API itself',
+    tags: ['operations'],
+    public: true,
+    answers: {
+      200: { description: 'the reference page', contentType: 'text/html', schema: { type: 'string' } },
+    },
+  },
   me: {
     method: 'get',
     path: '/me',

@@ -52,6 +52,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A readable reference of this document (Swagger UI), served by the API itself */
+        get: operations["referencePage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -694,8 +711,14 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Problem: {
+            /** @description urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable */
             type: string;
             title: string;
+            /**
+             * @description The case engine's refusal, when the case's workflow refused the action
+             * @enum {unknown}
+             */
+            reason?: "CaseNotFound" | "TaskNotFound" | "TaskNotOpen" | "TaskAssignedToOther" | "OutcomeNotAllowed" | "InvalidFormData" | "RoleNotAllowed" | "CaseNotOpen" | "CaseSuspended" | "CaseNotSuspended" | "NewsNotExpected" | "UnknownNews" | "NewsSenderNotAllowed" | "InvalidInput" | "AlreadyApplied" | "VersionMismatch";
             status: number;
             detail?: string;
             instance?: string;
@@ -1298,6 +1321,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    referencePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the reference page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             /** @description This path does not take the method (`Allow` names those it takes) */

@@ -106,6 +106,18 @@ describe('OpenAPI document', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('when a person opens /docs, then the reference page loads its own copy of Swagger UI and points it at the document', async () => {
+    const app = fullApp();
+    const page = await request(app).get('/docs');
+    expect(page.status).toBe(200);
+    expect(page.type).toBe('text/html');
+    expect(page.text).toContain("url: '/openapi.json'");
+    const bundle = await request(app).get('/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.type).toMatch(/javascript/);
+    expect((await request(app).get('/docs/assets/swagger-ui.css')).status).toBe(200);
+  });
+
   it('when the client is generated from the declared routes, then it sees the document a full server serves', async () => {
     const served = await documentOf(fullApp());
     expect(buildOpenApi(declaredRoutes())).toEqual(served);
