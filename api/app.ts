@@ -12,7 +12,7 @@ import type { ZodType } from 'zod';
 import { z } from 'zod';
 import type { CaseView } from '../domain/case-model';
 import { PROCEDURES } from '../domain/catalogue';
-import { romeDate } from '../domain/dates';
+import { addDays, endOfRomeDay, romeDate } from '../domain/dates';
 import { OFFICES } from '../domain/offices';
 import type { CigsWorker } from '../domain/procedures/cigs';
 import type { Ranking } from '../domain/procedures/public-hiring';
@@ -163,10 +163,11 @@ function pageOf<T>(
   rows: T[],
   limit: number,
   keyOf: (row: T) => string,
-): { page: T[]; nextCursor: string | null } {
+): { page: T[]; nextCursor: string | null; hasMore: boolean } {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { page, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+  const hasMore = rows.length > limit;
+  return { page, nextCursor: hasMore && last ? encodeCursor(keyOf(last)) : null, hasMore };
 }
 
 function decodeCursor(value: string | undefined): string | undefined {
@@ -429,8 +430,8 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ _id: -1 })
       .limit(q.limit + 1)
       .toArray();
-    const { page, nextCursor } = pageOf(rows, q.limit, (r) => String(r._id));
-    res.json({ items: page.map(({ _id, ...r }) => r), nextCursor });
+    const { page, nextCursor, hasMore } = pageOf(rows, q.limit, (r) => String(r._id));
+    res.json({ items: page.map(({ _id, ...r }) => r), nextCursor, hasMore });
   });
 
   // ---- API keys: machines' credentials, issued and revoked by administrators ----
@@ -538,6 +539,15 @@ export function createApp(deps: AppDeps): express.Express {
     }
     if (q.assignee) filter.assignees = q.assignee;
     if (q.overdue === true) filter.nextDueAt = { $lt: new Date().toISOString() };
+    if (q.taxCode) filter['parties.identifier'] = q.taxCode;
+    if (q.unit) filter.units = q.unit;
+    if (q.openedFrom || q.openedTo)
+      filter.openedAt = {
+        ...(q.openedFrom ? { $gte: new Date(endOfRomeDay(addDays(q.openedFrom, -1))).toISOString() } : {}),
+        // Days as the offices count them (Italian time); openedAt is an instant.
+        ...(q.openedTo ? { $lt: new Date(endOfRomeDay(q.openedTo)).toISOString() } : {}),
+      };
+    if (q.q) filter.title = { $regex: q.q.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
     if (q.overdue === false)
       filter.$or = [{ nextDueAt: null }, { nextDueAt: { $gte: new Date().toISOString() } }];
     const after = decodeCursor(q.cursor);
@@ -547,7 +557,7 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ sortKey: -1 })
       .limit(q.limit + 1)
       .lean();
-    const { page, nextCursor } = pageOf(docs, q.limit, (d) => d.sortKey);
+    const { page, nextCursor, hasMore } = pageOf(docs, q.limit, (d) => d.sortKey);
     res.json({
       items: page.map((d) => ({
         caseId: d._id,
@@ -562,6 +572,7 @@ export function createApp(deps: AppDeps): express.Express {
         openTasks: (d.tasks ?? []).filter((t) => t.status === 'open').length,
       })),
       nextCursor,
+      hasMore,
     });
   });
 
@@ -827,7 +838,7 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ key: 1 })
       .limit(q.limit + 1)
       .lean();
-    const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.key);
+    const { page, nextCursor, hasMore } = pageOf(rows, q.limit, (r) => r.key);
     // The counts are the rows', as they stand now.
     const stages = await deps.db.members.aggregate<{ _id: string; n: number }>([
       { $match: { caseId: doc._id } },
@@ -842,6 +853,7 @@ export function createApp(deps: AppDeps): express.Express {
       byStage,
       items: page.map((r) => workerItem(r, false)),
       nextCursor,
+      hasMore,
     });
   });
 
@@ -898,15 +910,16 @@ export function createApp(deps: AppDeps): express.Express {
     const p = principalOf(req);
     const q = parse(eventsFeedQuery, req.query);
     const filter: Record<string, unknown> = { ...scopeFilter(p) };
-    if (q.after) {
-      if (!/^[a-f0-9]{24}$/.test(q.after))
-        throw problems.validation([{ path: 'after', message: 'not a valid cursor' }]);
-      filter._id = { $gt: q.after };
-    }
+    const after = q.cursor ?? q.after;
+    if (after) filter._id = { $gt: after };
     const docs = await deps.db.events.find(filter).sort({ _id: 1 }).limit(q.limit).lean();
     const items = docs.map(({ _id, office: _o, openedBySub: _s, ...e }) => ({ ...e, position: String(_id) }));
     const last = items[items.length - 1];
-    res.json({ items, nextCursor: last ? last.position : (q.after ?? null) });
+    res.json({
+      items,
+      nextCursor: last ? last.position : (after ?? null),
+      hasMore: items.length === q.limit,
+    });
   });
 
   // ---- tasks ----
@@ -942,8 +955,8 @@ export function createApp(deps: AppDeps): express.Express {
       .sort({ _id: 1 })
       .limit(q.limit + 1)
       .lean();
-    const { page, nextCursor } = pageOf(docs, q.limit, (d) => d._id);
-    res.json({ items: page.map(taskFromDoc), nextCursor });
+    const { page, nextCursor, hasMore } = pageOf(docs, q.limit, (d) => d._id);
+    res.json({ items: page.map(taskFromDoc), nextCursor, hasMore });
   });
 
   on(ROUTES.task, async (req, res) => {

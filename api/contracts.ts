@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { OFFICE_CODES } from '../domain/offices';
 import { SECTOR_CODES, SOLIDARITY_FUNDS } from '../domain/procedures/wage-guarantee';
-import { isoDate, taxCode, text } from '../domain/schemas';
+import { NOT_BLANK, isoDate, taxCode, text } from '../domain/schemas';
 
 const id = z
   .string()
@@ -41,6 +41,23 @@ export const listCasesQuery = z
     office: z.string().min(1).max(64).optional(),
     assignee: z.string().min(1).max(200).optional(),
     overdue: bool.optional(),
+    taxCode: taxCode
+      .optional()
+      .meta({ description: 'A party of the case: the employer (11 digits) or the person (16 characters)' }),
+    unit: z
+      .string()
+      .max(80)
+      .regex(/^[0-9]{11}\/[A-Za-z0-9._-]{1,64}$/, '<employer tax code>/<unit id>')
+      .optional()
+      .meta({ description: 'A production unit the case covers: <employer tax code>/<unit id>' }),
+    openedFrom: isoDate.optional().meta({ description: 'Opened on or after this day' }),
+    openedTo: isoDate.optional().meta({ description: 'Opened on or before this day' }),
+    q: z
+      .string()
+      .max(100)
+      .regex(NOT_BLANK, 'must not be blank')
+      .optional()
+      .meta({ description: 'Text in the title, any case' }),
     limit,
     cursor: cursor.optional(),
   })
@@ -56,7 +73,12 @@ export const listWorkersQuery = z
   .strict();
 
 export const eventsFeedQuery = z
-  .object({ after: objectIdCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .object({
+    // `cursor`, as on every list; `after` is its older name.
+    cursor: objectIdCursor.optional(),
+    after: objectIdCursor.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
   .strict();
 
 export const listTasksQuery = z

@@ -162,7 +162,7 @@ export const workloadView = z.object({
 
 /** A page of `item`, with the cursor of the next page (null at the end). */
 export function pageView<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable(), hasMore: z.boolean() });
 }
 
 /** A list that is never paged. */

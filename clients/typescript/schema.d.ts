@@ -2665,6 +2665,11 @@ export interface operations {
                 office?: string;
                 assignee?: string;
                 overdue?: "true" | "false";
+                taxCode?: string;
+                unit?: string;
+                openedFrom?: string;
+                openedTo?: string;
+                q?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -2696,6 +2701,7 @@ export interface operations {
                             openTasks: number;
                         }[];
                         nextCursor: string | null;
+                        hasMore: boolean;
                     };
                 };
             };
@@ -5259,6 +5265,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
+                cursor?: string;
                 after?: string;
                 limit?: number;
             };
@@ -5296,6 +5303,7 @@ export interface operations {
                             position: string;
                         }[];
                         nextCursor: string | null;
+                        hasMore: boolean;
                     };
                 };
             };
@@ -5414,6 +5422,7 @@ export interface operations {
                             caseStatus: string;
                         }[];
                         nextCursor: string | null;
+                        hasMore: boolean;
                     };
                 };
             };
