@@ -91,6 +91,8 @@ export interface AppDeps {
   trustProxy?: string;
   /** Abuse limits, per minute (defaults: 30 failed authentications per address, 60 applications per principal). */
   limits?: { authFailuresPerMinute?: number; applicationsPerMinute?: number };
+  /** The Temporal UI, for each case's link to its workflow (`TEMPORAL_UI_URL`). */
+  temporalUi?: { baseUrl: string; namespace: string };
   /** The API's own tests: every JSON answer is checked against its route's declared body (a mismatch is a 500). */
   checkAnswers?: boolean;
   /** The payload codec, when Temporal payloads are encrypted: served to administrators at /v1/codec. */
@@ -206,9 +208,22 @@ export function createApp(deps: AppDeps): express.Express {
     return m?.[1] ? Number(m[1]) : -1;
   };
   /** An action's answer: the case after it, with its new ETag. */
+  /** A case as answered: with its links (itself, its audit trail, and its workflow in the Temporal UI if configured). */
+  const linked = (view: CaseView): CaseView & { links: Record<string, string> } => ({
+    ...view,
+    links: {
+      self: `/v1/cases/${view.caseId}`,
+      events: `/v1/cases/${view.caseId}/events`,
+      ...(deps.temporalUi
+        ? {
+            temporal: `${deps.temporalUi.baseUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.temporalUi.namespace)}/workflows/${encodeURIComponent(view.caseId)}`,
+          }
+        : {}),
+    },
+  });
   const sendCase = (_req: Request, res: Response, view: CaseView): void => {
     res.setHeader('ETag', caseEtag(view, false));
-    res.json(view);
+    res.json(linked(view));
   };
   const app = express();
   app.disable('x-powered-by');
@@ -522,7 +537,7 @@ export function createApp(deps: AppDeps): express.Express {
       .location(`/v1/cases/${result.view.caseId}`)
       .setHeader('Idempotent-Replayed', String(!result.created))
       .setHeader('ETag', caseEtag(result.view, false))
-      .json(result.view);
+      .json(linked(result.view));
   });
 
   on(ROUTES.listCases, async (req, res) => {
@@ -592,7 +607,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(304).end();
       return;
     }
-    res.json(view);
+    res.json(linked(view));
   });
 
   // ---- art. 16 notices: open to every authenticated caller (candidates' portals, offices) ----

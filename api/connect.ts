@@ -39,6 +39,7 @@ export async function connectApi(
         | 'OIDC_OFFICES_CLAIM'
         | 'OIDC_RELAYS_CLAIM'
         | 'OIDC_JWKS_COOLDOWN_SECONDS'
+        | 'TEMPORAL_UI_URL'
       >
     >,
   db: Db,
@@ -91,6 +92,9 @@ export async function connectApi(
       ...(config.APPLICATIONS_PER_MINUTE ? { applicationsPerMinute: config.APPLICATIONS_PER_MINUTE } : {}),
     },
     updateTimeoutMs: config.UPDATE_TIMEOUT_MS,
+    ...(config.TEMPORAL_UI_URL
+      ? { temporalUi: { baseUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE } }
+      : {}),
     ...(codec ? { codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS ?? [] } } : {}),
     ...extra,
   });

@@ -107,6 +107,8 @@ export const caseView = z.object({
   facts: record,
   nextDueAt: instant.nullable(),
   version: z.int().min(0),
+  /** Where to follow the case: itself, its audit trail, its workflow in the Temporal UI (when configured). */
+  links: z.object({ self: z.string(), events: z.string(), temporal: z.url().optional() }).optional(),
 });
 
 export const caseSummary = z.object({

@@ -33,6 +33,8 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: z.preprocess(emptyToUndefined, str().default('localhost:7233')),
   TEMPORAL_NAMESPACE: z.preprocess(emptyToUndefined, str().default('default')),
   TEMPORAL_TASK_QUEUE: z.preprocess(emptyToUndefined, str().default('cpi-cases')),
+  // The Temporal UI operators use: each case links to its workflow there.
+  TEMPORAL_UI_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   MONGODB_URI: z.preprocess(
     emptyToUndefined,
     str().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),

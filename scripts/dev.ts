@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   }
   process.env.JWT_SECRET ??= devSecret();
   process.env.PAYLOAD_KEYS ??= devPayloadKeys();
+  if (uiUrl) process.env.TEMPORAL_UI_URL ??= uiUrl;
   process.env.CODEC_CORS_ORIGINS ??= uiUrl ? `${uiUrl},${uiUrl.replace('127.0.0.1', 'localhost')}` : '';
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: 'dev' });

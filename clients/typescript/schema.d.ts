@@ -848,6 +848,12 @@ export interface components {
             };
             nextDueAt: string | null;
             version: number;
+            links?: {
+                self: string;
+                events: string;
+                /** Format: uri */
+                temporal?: string;
+            };
         };
         CIGOStartInput: {
             employer: {

@@ -38,6 +38,12 @@ describe('ETags', () => {
     expect(opened.status).toBe(201);
     const c = opened.body as CaseView;
     expect(opened.headers.etag).toBe(`"v${c.version}"`);
+    // Each case links to itself, its trail and its workflow in the Temporal UI.
+    expect(opened.body.links).toEqual({
+      self: `/v1/cases/${c.caseId}`,
+      events: `/v1/cases/${c.caseId}/events`,
+      temporal: `http://temporal-ui.test:8233/namespaces/default/workflows/${c.caseId}`,
+    });
 
     const read = await request(s.app).get(`/v1/cases/${c.caseId}`).set(auth());
     expect(read.headers.etag).toBe(`"v${c.version}"`);

@@ -99,6 +99,7 @@ export async function startApiStack(
       UPDATE_TIMEOUT_MS: 15_000,
       PAYLOAD_KEYS,
       CODEC_CORS_ORIGINS: [CODEC_UI_ORIGIN],
+      TEMPORAL_UI_URL: CODEC_UI_ORIGIN,
       ...opts.config,
     },
     db,
