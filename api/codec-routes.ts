@@ -25,7 +25,8 @@ const wirePayload = z
   })
   .strict();
 
-export const codecBody = z.object({ payloads: z.array(wirePayload).max(1000) }).strict();
+// An empty list is left out of the JSON by the Temporal CLI's protobuf encoder: `{}` means no payloads.
+export const codecBody = z.object({ payloads: z.array(wirePayload).max(1000).default([]) }).strict();
 
 type WirePayload = z.infer<typeof wirePayload>;
 
@@ -100,7 +101,7 @@ export function mountCodecRoutes(
         (err as Error).message,
       );
     }
-    if (direction === 'decode')
+    if (direction === 'decode' && body.payloads.length > 0)
       await opts.audit(req, 'payloads-decoded', namespace, { payloads: body.payloads.length });
     res.json({ payloads: out.map(toWire) });
   };

@@ -2434,7 +2434,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    payloads: {
+                    /** @default [] */
+                    payloads?: {
                         metadata?: {
                             [key: string]: string;
                         };
@@ -2555,7 +2556,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    payloads: {
+                    /** @default [] */
+                    payloads?: {
                         metadata?: {
                             [key: string]: string;
                         };

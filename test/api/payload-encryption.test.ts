@@ -113,6 +113,9 @@ describe('payload encryption on the real stack', () => {
       .send({ payloads: [altered] });
     expect(bad.status).toBe(422);
     expect((bad.body as { type: string }).type).toMatch(/payload-not-decodable/);
+    // The Temporal CLI sends `{}` for no payloads (protobuf JSON leaves an empty list out).
+    const none = await request(s.app).post('/v1/codec/decode').set(auth('admin')).send({});
+    expect([none.status, none.body]).toEqual([200, { payloads: [] }]);
     const malformed = await request(s.app)
       .post('/v1/codec/decode')
       .set(auth('admin'))
