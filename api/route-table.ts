@@ -132,7 +132,14 @@ export class RouteTable {
             errors: issues,
           });
       }
-      if (spec.body) parse(spec.body, req.body);
+      if (spec.body) {
+        // The document says the body is required: a request without one is refused, not read as `{}`.
+        if (req.body === undefined)
+          throw new HttpProblem(400, 'validation', 'Invalid request', 'Send a JSON body.', {
+            errors: [{ path: '(body)', message: 'required' }],
+          });
+        parse(spec.body, req.body);
+      }
       next();
     };
     const checked: RequestHandler = this.opts.checkAnswers
