@@ -152,14 +152,9 @@ function etagMatches(header: string | undefined, tag: string): boolean {
   });
 }
 
-/** A page's cursor is the key of its last row (its shape is checked by each list's query schema). */
-function encodeCursor(value: string): string {
-  return value;
-}
-
 /**
  * One page of a list read as `limit + 1` rows (the extra row tells whether more follow): the first `limit` rows and
- * the cursor after the last of them, or null at the end.
+ * the cursor after the last of them (its key, whose shape each list's query schema checks), or null at the end.
  */
 function pageOf<T>(
   rows: T[],
@@ -169,11 +164,7 @@ function pageOf<T>(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const hasMore = rows.length > limit;
-  return { page, nextCursor: hasMore && last ? encodeCursor(keyOf(last)) : null, hasMore };
-}
-
-function decodeCursor(value: string | undefined): string | undefined {
-  return value;
+  return { page, nextCursor: hasMore && last ? keyOf(last) : null, hasMore };
 }
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
@@ -221,7 +212,7 @@ export function createApp(deps: AppDeps): express.Express {
         : {}),
     },
   });
-  const sendCase = (_req: Request, res: Response, view: CaseView): void => {
+  const sendCase = (res: Response, view: CaseView): void => {
     res.setHeader('ETag', caseEtag(view, false));
     res.json(linked(view));
   };
@@ -437,9 +428,7 @@ export function createApp(deps: AppDeps): express.Express {
   on(ROUTES.adminAudit, async (req, res) => {
     requireRole(req, ['admin'], 'read the administrators’ audit trail');
     const q = parse(adminAuditQuery, req.query);
-    const after = decodeCursor(q.cursor);
-    if (after !== undefined && !/^[0-9a-f]{24}$/.test(after))
-      throw problems.validation([{ path: 'cursor', message: 'not a valid cursor' }]);
+    const after = q.cursor;
     const rows = await adminAudit
       .find(after ? { _id: { $lt: new mongoose.Types.ObjectId(after) } } : {})
       .sort({ _id: -1 })
@@ -565,7 +554,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (q.q) filter.title = { $regex: q.q.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
     if (q.overdue === false)
       filter.$or = [{ nextDueAt: null }, { nextDueAt: { $gte: new Date().toISOString() } }];
-    const after = decodeCursor(q.cursor);
+    const after = q.cursor;
     if (after) filter.sortKey = { $lt: after };
     const docs = await deps.db.cases
       .find(filter, { input: 0, documents: 0, decisions: 0, checks: 0, deadlines: 0 })
@@ -847,7 +836,7 @@ export function createApp(deps: AppDeps): express.Express {
     const q = parse(listWorkersQuery, req.query);
     const filter: Record<string, unknown> = { caseId: doc._id };
     if (q.stage) filter.stage = q.stage;
-    const after = decodeCursor(q.cursor);
+    const after = q.cursor;
     const rows = await deps.db.members
       .find(after ? { ...filter, key: { $gt: after } } : filter)
       .sort({ key: 1 })
@@ -886,7 +875,6 @@ export function createApp(deps: AppDeps): express.Express {
     const caseId = param(req, 'id');
     const body = parse(newsBody, req.body);
     sendCase(
-      req,
       res,
       await service.act(
         p,
@@ -911,7 +899,6 @@ export function createApp(deps: AppDeps): express.Express {
       requireRole(req, roles, `${action} a case`);
       const body = parse(reasonBody, req.body);
       sendCase(
-        req,
         res,
         await service.act(p, caseId, def, { reason: body.reason, actor: actorOf(p) }, requestKey(req), {
           ifVersion: ifMatchOf(req),
@@ -963,7 +950,7 @@ export function createApp(deps: AppDeps): express.Express {
       case 'all':
         break;
     }
-    const after = decodeCursor(q.cursor);
+    const after = q.cursor;
     if (after) filter._id = { $gt: after };
     const docs = await deps.db.tasks
       .find(filter)
@@ -983,7 +970,6 @@ export function createApp(deps: AppDeps): express.Express {
     const p = requireRole(req, STAFF, 'claim tasks');
     const taskId = param(req, 'id');
     sendCase(
-      req,
       res,
       await service.act(
         p,
@@ -1001,7 +987,6 @@ export function createApp(deps: AppDeps): express.Express {
     const taskId = param(req, 'id');
     const body = parse(completeTaskBody, req.body);
     sendCase(
-      req,
       res,
       await service.act(
         p,
@@ -1024,7 +1009,6 @@ export function createApp(deps: AppDeps): express.Express {
     const taskId = param(req, 'id');
     const body = parse(reassignTaskBody, req.body);
     sendCase(
-      req,
       res,
       await service.act(
         p,

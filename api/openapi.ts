@@ -2,7 +2,6 @@
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (style.md §5). OpenAPI 3.1
  * uses JSON Schema 2020-12, which zod 4 emits natively, so no converter library is needed.
  */
-import type { ZodType } from 'zod';
 import { PROCEDURES } from '../domain/catalogue';
 import type { RouteTable } from './route-table';
 import { jsonSchemaOf } from './route-table';
@@ -10,8 +9,6 @@ import { REFUSALS } from '../workflows/messages';
 import { caseView } from './views';
 
 type Json = Record<string, unknown>;
-
-const schema = (s: ZodType): Json => jsonSchemaOf(s);
 
 export function buildOpenApi(table: RouteTable): Json {
   return {
@@ -78,7 +75,7 @@ export function buildOpenApi(table: RouteTable): Json {
           },
         },
         Case: jsonSchemaOf(caseView, 'output'),
-        ...Object.fromEntries(PROCEDURES.map((p) => [`${p.code}StartInput`, schema(p.startSchema)])),
+        ...Object.fromEntries(PROCEDURES.map((p) => [`${p.code}StartInput`, jsonSchemaOf(p.startSchema)])),
       },
     },
     paths: table.openApiPaths(),

@@ -75,7 +75,6 @@ export function jsonSchemaOf(s: ZodType, io: 'input' | 'output' = 'input'): Json
   }) as Json;
   return rest;
 }
-const schemaOf = jsonSchemaOf;
 
 /** `/v1/cases/:id` → `/v1/cases/{id}`. */
 export function openApiPath(expressPath: string): string {
@@ -208,7 +207,7 @@ export class RouteTable {
           in: 'header',
           required: h.required === true,
           description: h.description,
-          schema: schemaOf(h.schema),
+          schema: jsonSchemaOf(h.schema),
         })),
       ];
       const statuses = new Set<number>(r.problems ?? []);
@@ -227,7 +226,7 @@ export class RouteTable {
             ? {
                 content: {
                   [a.contentType ?? 'application/json']: {
-                    schema: a.schema ?? schemaOf(a.body as ZodType, 'output'),
+                    schema: a.schema ?? jsonSchemaOf(a.body as ZodType, 'output'),
                   },
                 },
               }
@@ -262,7 +261,7 @@ export class RouteTable {
           ? {
               requestBody: {
                 required: true,
-                content: { 'application/json': { schema: r.bodyDoc ?? schemaOf(r.body as ZodType) } },
+                content: { 'application/json': { schema: r.bodyDoc ?? jsonSchemaOf(r.body as ZodType) } },
               },
             }
           : {}),
@@ -275,7 +274,7 @@ export class RouteTable {
 
 function objectParams(s: z.ZodObject | undefined, where: 'path' | 'query'): Json[] {
   if (!s) return [];
-  const js = schemaOf(s) as { properties?: Record<string, Json>; required?: string[] };
+  const js = jsonSchemaOf(s) as { properties?: Record<string, Json>; required?: string[] };
   return Object.entries(js.properties ?? {}).map(([name, prop]) => ({
     name,
     in: where,
