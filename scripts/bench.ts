@@ -128,6 +128,8 @@ async function main(): Promise<void> {
     namespace: 'default',
     taskQueue: rawQueue,
     workflowsPath: require.resolve('./bench/raw-workflow'),
+    // The same payload encryption as the API's worker: the floor pays for it too.
+    dataConverter: stack.dataConverter,
   });
   const rawRun = rawWorker.run();
   const rssBefore = rssMiB();

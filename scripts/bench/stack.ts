@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { signToken } from '../../api/auth';
 import { connectApi } from '../../api/connect';
@@ -35,6 +36,8 @@ export interface BenchStack {
     as: Principal,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }>;
+  /** The data converter of the stack's clients and worker (encrypted payloads): the raw baseline's worker uses it too. */
+  dataConverter: DataConverter;
   /** The API's base URL (loopback). */
   base: string;
   /** A bearer token of `p`, signed with the stack's secret. */
@@ -154,6 +157,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     db,
     temporal,
     nativeConnection,
+    dataConverter: dataConverterOf(payloadKeys),
     base,
     token: tokenOf,
     async http(method, url, as, body) {
