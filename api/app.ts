@@ -27,6 +27,7 @@ import { schemesFor } from '../domain/procedures/wage-guarantee';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
 import type { Db, MemberDoc, OfficeDoc, PrincipalDoc } from '../platform/db';
 import { publishScoringRule, scoringRules } from '../platform/queries';
+import { NOT_TOMBSTONE, advanceFeed, positionKey } from '../platform/feed';
 import type { AppLogger } from '../platform/logger';
 import {
   claimTaskUpdate,
@@ -911,17 +912,23 @@ export function createApp(deps: AppDeps): express.Express {
   on(ROUTES.events, async (req, res) => {
     const p = principalOf(req);
     const q = parse(eventsFeedQuery, req.query);
-    const filter: Record<string, unknown> = { ...scopeFilter(p) };
+    // Only up to the watermark: every position below it is written for good, so no page skips an event that a
+    // slower writer was still inserting (platform/feed.ts).
+    const upTo = await advanceFeed(deps.db);
     const after = q.cursor ?? q.after;
-    if (after) filter._id = { $gt: after };
+    const range: Record<string, string> = { $lt: positionKey(upTo) };
+    if (after) range.$gt = after;
+    const filter: Record<string, unknown> = { ...scopeFilter(p), ...NOT_TOMBSTONE, _id: range };
     const docs = await deps.db.events.find(filter).sort({ _id: 1 }).limit(q.limit).lean();
-    const items = docs.map(({ _id, office: _o, openedBySub: _s, ...e }) => ({ ...e, position: String(_id) }));
+    const items = docs.map(({ _id, office: _o, openedBySub: _s, ...e }) => ({ ...e, position: _id }));
+    const hasMore = items.length === q.limit;
     const last = items[items.length - 1];
-    res.json({
-      items,
-      nextCursor: last ? last.position : (after ?? null),
-      hasMore: items.length === q.limit,
-    });
+    // A short page read every position up to the watermark: the next one starts there, not at the last match.
+    const lastFinal = upTo > 0 ? positionKey(upTo - 1) : null;
+    let nextCursor = after ?? null;
+    if (hasMore) nextCursor = last?.position ?? nextCursor;
+    else if (lastFinal && (!nextCursor || lastFinal > nextCursor)) nextCursor = lastFinal;
+    res.json({ items, nextCursor, hasMore });
   });
 
   // ---- tasks ----

@@ -17,6 +17,8 @@ const cursor = z
   .max(120)
   .regex(/^[A-Za-z0-9._:-]+$/, 'the nextCursor of a previous page');
 /** A position in a feed or trail ordered by ObjectId: the `nextCursor` (or an event's `position`) of a page. */
+/** A position in the event feed (platform/feed.ts): an event's `position`, or the `nextCursor` of a page. */
+const feedPosition = z.string().regex(/^[0-9]{16}$/, 'an event position or the nextCursor of a previous page');
 const objectIdCursor = z.string().regex(/^[0-9a-f]{24}$/, 'the nextCursor of a previous page');
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -75,8 +77,8 @@ export const listWorkersQuery = z
 export const eventsFeedQuery = z
   .object({
     // `cursor`, as on every list; `after` is its older name.
-    cursor: objectIdCursor.optional(),
-    after: objectIdCursor.optional(),
+    cursor: feedPosition.optional(),
+    after: feedPosition.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

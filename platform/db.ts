@@ -19,7 +19,8 @@ export interface CaseDoc extends Omit<CaseView, 'caseId'> {
 }
 
 export interface EventDoc {
-  _id: mongoose.Types.ObjectId;
+  /** The event's position in the feed (platform/feed.ts): 16 digits. */
+  _id: string;
   eventId: string;
   caseId: string;
   seq: number;
@@ -120,7 +121,7 @@ caseSchema.index({ units: 1 });
 caseSchema.index({ openedBySub: 1, sortKey: -1 });
 
 const eventSchema = new Schema<EventDoc>(
-  { eventId: String, caseId: String, seq: Number, type: String, office: String, openedBySub: String },
+  { _id: String, eventId: String, caseId: String, seq: Number, type: String, office: String, openedBySub: String },
   { ...loose, collection: 'case_events' },
 );
 eventSchema.index({ eventId: 1 }, { unique: true });
@@ -172,6 +173,14 @@ const unitCasesSchema = new Schema<UnitCasesDoc>(
   { versionKey: false, collection: 'unit_cases' },
 );
 
+/** Counters (the feed's positions, its watermark): one row each, moved by atomic updates. */
+export interface CounterDoc {
+  _id: string;
+  next?: number;
+  upTo?: number;
+}
+const counterSchema = new Schema<CounterDoc>({ _id: String }, { ...loose, collection: 'counters' });
+
 const officeSchema = new Schema<OfficeDoc>({ _id: String }, { ...loose, collection: 'offices' });
 const principalSchema = new Schema<PrincipalDoc>({ _id: String }, { ...loose, collection: 'principals' });
 const idempotencySchema = new Schema<IdempotencyDoc>(
@@ -210,6 +219,7 @@ export interface Db {
   idempotency: Model<IdempotencyDoc>;
   communications: Model<CommunicationDoc>;
   scoringRules: Model<ScoringRuleDoc>;
+  counters: Model<CounterDoc>;
   close(): Promise<void>;
 }
 
@@ -233,6 +243,7 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     idempotency: connection.model<IdempotencyDoc>('IdempotencyKey', idempotencySchema),
     communications: connection.model<CommunicationDoc>('Communication', communicationSchema),
     scoringRules: connection.model<ScoringRuleDoc>('ScoringRule', scoringRuleSchema),
+    counters: connection.model<CounterDoc>('Counter', counterSchema),
     close: () => connection.close(),
   };
   for (const m of [db.cases, db.events, db.tasks, db.members, db.scoringRules]) await m.createIndexes();

@@ -7,6 +7,8 @@ import { ulid } from 'ulid';
 import type { CaseEvent, CaseScope, MemberStage, ProjectionDelta } from '../domain/case-model';
 import type { Db } from './db';
 import { driverCollection, isDuplicateKey } from './db';
+import type { EventRow } from './feed';
+import { appendEvents } from './feed';
 import { indexCaseUnits } from './queries';
 
 /**
@@ -18,21 +20,13 @@ function sortKeyOf(caseId: string): string {
   return /^[0-9A-HJKMNP-TV-Z]{26}/.test(last) ? last : ulid();
 }
 
-async function appendEvents(db: Db, events: CaseEvent[], scope: CaseScope): Promise<void> {
-  if (events.length === 0) return;
-  const docs = events.map((e) => ({
+function feedRows(events: CaseEvent[], scope: CaseScope): EventRow[] {
+  return events.map((e) => ({
     ...e,
     office: scope.office,
     procedure: scope.procedure,
     openedBySub: scope.openedBySub,
   }));
-  try {
-    // The driver's own insert: the documents are plain and complete, so mongoose's casting is only cost.
-    await db.events.collection.insertMany(docs, { ordered: false });
-  } catch (err) {
-    // A retried batch: the unique eventId keeps the first copy.
-    if (!isDuplicateKey(err)) throw err;
-  }
 }
 
 /**
@@ -114,7 +108,7 @@ export async function projectCase(db: Db, d: ProjectionDelta): Promise<void> {
   // document goes last, once they are in: a reader who sees its version (and its counts) finds the events, the
   // inbox and the member rows that go with it.
   await Promise.all([
-    appendEvents(db, d.events, scope),
+    d.events.length > 0 ? appendEvents(db, feedRows(d.events, scope)) : Promise.resolve(),
     guardedRows(
       db.tasks,
       write,

@@ -13,6 +13,7 @@ import { caseQuery } from '../workflows/messages';
 import type { Db } from './db';
 import { driverCollection } from './db';
 import { projectCase } from './projection';
+import { appendEvents } from './feed';
 
 export type Reconciled = 'in-step' | 'marked-failed' | 'reprojected' | 'not-in-read-model';
 
@@ -132,8 +133,8 @@ async function markFailed(
   const at = new Date().toISOString();
   const doc = await db.cases.findById(caseId).lean();
   if (!doc || doc.version !== version) return;
-  try {
-    await db.events.collection.insertOne({
+  await appendEvents(db, [
+    {
       eventId: `${caseId}:${seq}`,
       caseId,
       seq,
@@ -145,10 +146,8 @@ async function markFailed(
       office: doc.office,
       procedure: doc.procedure,
       openedBySub: doc.openedBySub,
-    });
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-  }
+    },
+  ]);
   await driverCollection(db.tasks).updateMany(
     { caseId, status: 'open' },
     { $set: { status: 'cancelled', caseStatus: 'failed', writeSeq: seq } },
