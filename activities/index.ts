@@ -13,6 +13,9 @@ import { settledUpdate } from '../workflows/messages';
 import { reconcileRecent } from '../platform/reconcile';
 import { purgeIdempotencyKeys, purgeRateLimits } from '../platform/rate-limit';
 import { projectCase } from '../platform/projection';
+import type { PayloadKeys } from '../platform/payload-codec';
+import type { WebhookActivities, WebhookDeliveryOptions } from './webhooks';
+import { createWebhookActivities } from './webhooks';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
 export interface InpsGateway {
@@ -22,6 +25,10 @@ export interface InpsGateway {
 export interface ActivityDeps {
   db: Db;
   inps?: InpsGateway;
+  /** How webhooks are delivered (the defaults: 12 attempts, 10 s each, public addresses only). */
+  webhooks?: Partial<WebhookDeliveryOptions>;
+  /** The payload keys, which also seal the webhook secrets at rest. */
+  payloadKeys?: PayloadKeys;
 }
 
 /** Writes one message to the `communications` outbox, once per idempotency key, and returns its receipt. */
@@ -63,11 +70,16 @@ export function outboxInpsGateway(db: Db): InpsGateway {
   };
 }
 
-export function createActivities(deps: ActivityDeps): CaseActivities {
+export function createActivities(deps: ActivityDeps): CaseActivities & WebhookActivities {
   const { db } = deps;
   const inps = deps.inps ?? outboxInpsGateway(db);
 
   return {
+    ...createWebhookActivities(db, {
+      ...deps.webhooks,
+      ...(deps.payloadKeys ? { payloadKeys: deps.payloadKeys } : {}),
+    }),
+
     async project(delta) {
       await projectCase(db, delta);
       log.debug('projected', { events: delta.events.length, write: delta.write });

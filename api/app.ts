@@ -71,6 +71,9 @@ import {
 import type { CodecRoutes } from './codec-routes';
 import { mountCodecCors, mountCodecRoutes } from './codec-routes';
 import { mountL68Routes, scopeQuery } from './l68-routes';
+import { mountSubscriptionRoutes } from './subscriptions';
+import type { UrlPolicy } from '../platform/webhooks';
+import type { PayloadKeys } from '../platform/payload-codec';
 import { buildOpenApi } from './openapi';
 import type { RouteSpec } from './route-table';
 import { RouteTable } from './route-table';
@@ -100,6 +103,8 @@ export interface AppDeps {
   codec?: CodecRoutes;
   /** Only in the demo-clock mode of `npm run dev`: a Temporal whose time an administrator moves forward. */
   devClock?: DevClock;
+  /** Webhook subscriptions: which callback URLs are accepted, and the keys that seal their secrets. */
+  webhooks?: { urls: UrlPolicy; payloadKeys?: PayloadKeys };
 }
 
 /** A clock that can be moved forward (a time-skipping Temporal server); never wired in production. */
@@ -773,6 +778,27 @@ export function createApp(deps: AppDeps): express.Express {
     });
     res.status(201).json(published);
   });
+
+  mountSubscriptionRoutes(
+    on,
+    {
+      create: ROUTES.createSubscription,
+      list: ROUTES.listSubscriptions,
+      get: ROUTES.getSubscription,
+      remove: ROUTES.deleteSubscription,
+      rotate: ROUTES.rotateSubscriptionSecret,
+      deliveries: ROUTES.listDeliveries,
+      redeliver: ROUTES.redeliver,
+    },
+    {
+      db: deps.db,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      urls: deps.webhooks?.urls ?? { requireHttps: true, allowPrivate: false },
+      ...(deps.webhooks?.payloadKeys ? { payloadKeys: deps.webhooks.payloadKeys } : {}),
+      audit,
+    },
+  );
 
   mountL68Routes(
     on,

@@ -40,6 +40,8 @@ export async function connectApi(
         | 'OIDC_RELAYS_CLAIM'
         | 'OIDC_JWKS_COOLDOWN_SECONDS'
         | 'TEMPORAL_UI_URL'
+        | 'NODE_ENV'
+        | 'WEBHOOK_LOOPBACK_ONLY'
       >
     >,
   db: Db,
@@ -96,6 +98,15 @@ export async function connectApi(
       ? { temporalUi: { baseUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE } }
       : {}),
     ...(codec ? { codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS ?? [] } } : {}),
+    webhooks: {
+      // Production: https to public addresses only; development and the tests call receivers on this machine.
+      urls: {
+        requireHttps: config.NODE_ENV === 'production',
+        allowPrivate: config.NODE_ENV !== 'production',
+        ...(config.WEBHOOK_LOOPBACK_ONLY ? { loopbackOnly: true } : {}),
+      },
+      ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
+    },
     ...extra,
   });
   return { app, temporal, close: () => connection.close() };

@@ -16,9 +16,11 @@ const cursor = z
   .min(1)
   .max(120)
   .regex(/^[A-Za-z0-9._:-]+$/, 'the nextCursor of a previous page');
-/** A position in a feed or trail ordered by ObjectId: the `nextCursor` (or an event's `position`) of a page. */
 /** A position in the event feed (platform/feed.ts): an event's `position`, or the `nextCursor` of a page. */
-const feedPosition = z.string().regex(/^[0-9]{16}$/, 'an event position or the nextCursor of a previous page');
+export const feedPosition = z
+  .string()
+  .regex(/^[0-9]{16}$/, 'an event position or the nextCursor of a previous page');
+/** A position in a trail ordered by ObjectId (the audit trail): the `nextCursor` of a page. */
 const objectIdCursor = z.string().regex(/^[0-9a-f]{24}$/, 'the nextCursor of a previous page');
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 

@@ -30,6 +30,16 @@ import {
   workerParam,
 } from './contracts';
 import { campaignBody, complianceQuery, rankingQuery, scopeQuery } from './l68-routes';
+import {
+  deliveriesPage,
+  deliveriesQuery,
+  redeliverBody,
+  rotateSecretBody,
+  subscriptionCreateBody,
+  subscriptionIdParam,
+  subscriptionView,
+  subscriptionWithSecret,
+} from './subscriptions';
 import type { AnswerSpec, HeaderSpec, RouteSpec } from './route-table';
 import {
   caseEvent,
@@ -47,8 +57,10 @@ import { RouteTable, jsonSchemaOf } from './route-table';
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
 const SUPERVISORS = ['supervisor', 'admin'] as const;
 const ADMINS = ['admin'] as const;
+const SUBSCRIBERS = ['integrator', 'admin'] as const;
 
 const idParams = z.object({ id: idParam }).strict();
+const subscriptionParams = z.object({ id: subscriptionIdParam }).strict();
 const taskParams = z
   .object({
     id: z
@@ -552,6 +564,95 @@ export const ROUTES = {
     query: eventsFeedQuery,
     answers: {
       200: { description: 'events after the position, with the next one', body: pageView(feedEvent) },
+    },
+  },
+  createSubscription: {
+    method: 'post',
+    path: '/subscriptions',
+    operationId: 'createSubscription',
+    summary:
+      'Subscribe a callback URL to the events of your scope (integrators, admins): signed deliveries in feed order; the secret is shown once',
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    body: subscriptionCreateBody,
+    answers: {
+      201: {
+        description: 'the subscription, with its signing secret (this answer only)',
+        body: subscriptionWithSecret,
+      },
+    },
+    problems: [409, 422],
+  },
+  listSubscriptions: {
+    method: 'get',
+    path: '/subscriptions',
+    operationId: 'listSubscriptions',
+    summary: 'Your subscriptions (an administrator sees all), newest first, without secrets',
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    answers: { 200: { description: 'the subscriptions', body: listView(subscriptionView) } },
+  },
+  getSubscription: {
+    method: 'get',
+    path: '/subscriptions/:id',
+    operationId: 'getSubscription',
+    summary:
+      'A subscription: filters, where delivery stands (cursor, delivered, parked), its secrets without values',
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    params: subscriptionParams,
+    answers: { 200: { description: 'the subscription', body: subscriptionView } },
+  },
+  deleteSubscription: {
+    method: 'delete',
+    path: '/subscriptions/:id',
+    operationId: 'deleteSubscription',
+    summary: 'Delete a subscription: its dispatcher stops; nothing more is sent',
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    params: subscriptionParams,
+    answers: { 204: { description: 'deleted' } },
+  },
+  rotateSubscriptionSecret: {
+    method: 'post',
+    path: '/subscriptions/:id/secrets',
+    operationId: 'rotateSubscriptionSecret',
+    summary:
+      'A new signing secret (shown once); the previous one keeps signing alongside for `overlapHours` (default 24), older ones end',
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    params: subscriptionParams,
+    body: rotateSecretBody,
+    answers: {
+      201: {
+        description: 'the subscription, with the new secret (this answer only)',
+        body: subscriptionWithSecret,
+      },
+    },
+  },
+  listDeliveries: {
+    method: 'get',
+    path: '/subscriptions/:id/deliveries',
+    operationId: 'listDeliveries',
+    summary: "A subscription's deliveries in feed order, each with its attempts (status, error, duration)",
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    params: subscriptionParams,
+    query: deliveriesQuery,
+    answers: { 200: { description: 'deliveries after the cursor', body: deliveriesPage } },
+  },
+  redeliver: {
+    method: 'post',
+    path: '/subscriptions/:id/redeliver',
+    operationId: 'redeliver',
+    summary:
+      'Deliver again from a feed position (inclusive), in order, with the same webhook-id per event; un-parks a parked subscription',
+    tags: ['subscriptions'],
+    roles: SUBSCRIBERS,
+    params: subscriptionParams,
+    body: redeliverBody,
+    answers: {
+      202: { description: 'accepted: the dispatcher starts again from there', body: subscriptionView },
     },
   },
   tasks: {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { PayloadKeys } from './payload-codec';
 import { parsePayloadKeys } from './payload-codec';
+import type { WebhookRetryPolicy } from './webhooks';
+import { WEBHOOK_RETRY_DEFAULTS } from './webhooks';
 
 const emptyToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const str = (): z.ZodString => z.string();
@@ -102,6 +104,32 @@ const envSchema = z.object({
       .pipe(z.array(z.url()))
       .optional(),
   ),
+  // Webhook delivery (activities/webhooks.ts): attempts of one event before its subscription parks, the backoff
+  // between them (doubling from the first interval up to the longest), and the time one attempt may take.
+  WEBHOOK_MAX_ATTEMPTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(100).default(WEBHOOK_RETRY_DEFAULTS.maxAttempts),
+  ),
+  WEBHOOK_RETRY_INITIAL_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(100).max(3_600_000).default(WEBHOOK_RETRY_DEFAULTS.initialIntervalMs),
+  ),
+  WEBHOOK_RETRY_MAX_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(100).max(86_400_000).default(WEBHOOK_RETRY_DEFAULTS.maxIntervalMs),
+  ),
+  WEBHOOK_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(100).max(60_000).default(10_000),
+  ),
+  // Callbacks only to this machine (the contract run and the benchmarks, whose subscriptions are generated).
+  WEBHOOK_LOOPBACK_ONLY: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  ),
   UPDATE_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -123,6 +151,31 @@ const checkedEnv = envSchema.superRefine((c, ctx) => {
       if (v === undefined)
         ctx.addIssue({ code: 'custom', path: [key], message: 'required with the other OIDC_ settings' });
 });
+
+/** How this process's worker delivers webhooks, from the configuration. */
+export function webhookDelivery(
+  c: Pick<
+    Config,
+    | 'NODE_ENV'
+    | 'WEBHOOK_MAX_ATTEMPTS'
+    | 'WEBHOOK_RETRY_INITIAL_MS'
+    | 'WEBHOOK_RETRY_MAX_MS'
+    | 'WEBHOOK_TIMEOUT_MS'
+    | 'WEBHOOK_LOOPBACK_ONLY'
+  >,
+): { policy: WebhookRetryPolicy; timeoutMs: number; allowPrivate: boolean; loopbackOnly: boolean } {
+  return {
+    policy: {
+      maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+      initialIntervalMs: c.WEBHOOK_RETRY_INITIAL_MS,
+      maxIntervalMs: Math.max(c.WEBHOOK_RETRY_MAX_MS, c.WEBHOOK_RETRY_INITIAL_MS),
+    },
+    timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+    // Inside addresses only in development and tests (the check is repeated at each connection).
+    allowPrivate: c.NODE_ENV !== 'production',
+    loopbackOnly: c.WEBHOOK_LOOPBACK_ONLY,
+  };
+}
 
 export type Config = Omit<z.infer<typeof envSchema>, 'LOG_FORMAT'> & { LOG_FORMAT: 'json' | 'pretty' };
 

@@ -121,7 +121,15 @@ caseSchema.index({ units: 1 });
 caseSchema.index({ openedBySub: 1, sortKey: -1 });
 
 const eventSchema = new Schema<EventDoc>(
-  { _id: String, eventId: String, caseId: String, seq: Number, type: String, office: String, openedBySub: String },
+  {
+    _id: String,
+    eventId: String,
+    caseId: String,
+    seq: Number,
+    type: String,
+    office: String,
+    openedBySub: String,
+  },
   { ...loose, collection: 'case_events' },
 );
 eventSchema.index({ eventId: 1 }, { unique: true });
@@ -181,6 +189,56 @@ export interface CounterDoc {
 }
 const counterSchema = new Schema<CounterDoc>({ _id: String }, { ...loose, collection: 'counters' });
 
+/** A webhook subscription (platform/webhooks.ts): whose scope, which events, where, signed with which secrets. */
+export interface SubscriptionDoc {
+  _id: string;
+  /** The principal who made it: the events are those of its scope at every delivery. */
+  owner: { sub: string; role: string; offices: string[]; procedures?: string[]; keyId?: string };
+  url: string;
+  description: string | null;
+  filters: { types: string[]; procedures: string[]; offices: string[] };
+  /** The signing secrets, sealed (payload-codec.ts `sealSecret`): the newest first, at most two. */
+  secrets: { id: string; sealed: string; createdAt: string; expiresAt: string | null }[];
+  status: 'active' | 'parked' | 'deleted';
+  /** The last feed position handled (delivered, or passed as not selected). */
+  cursor: string | null;
+  delivered: number;
+  parked: { position: string; eventId: string; at: string; reason: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+const subscriptionSchema = new Schema<SubscriptionDoc>(
+  { _id: String, status: String },
+  { ...loose, collection: 'subscriptions' },
+);
+
+/** One event's delivery to one subscription (`<subscriptionId>:<position>`), with its attempts. */
+export interface DeliveryDoc {
+  _id: string;
+  subscriptionId: string;
+  position: string;
+  eventId: string;
+  caseId: string;
+  type: string;
+  status: 'retrying' | 'delivered' | 'failed';
+  attempts: {
+    attempt: number;
+    at: string;
+    status: number | null;
+    error: string | null;
+    durationMs: number;
+  }[];
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  firstAttemptAt: string;
+  lastAttemptAt: string;
+}
+const deliverySchema = new Schema<DeliveryDoc>(
+  { _id: String, subscriptionId: String, status: String },
+  { ...loose, collection: 'webhook_deliveries' },
+);
+
 const officeSchema = new Schema<OfficeDoc>({ _id: String }, { ...loose, collection: 'offices' });
 const principalSchema = new Schema<PrincipalDoc>({ _id: String }, { ...loose, collection: 'principals' });
 const idempotencySchema = new Schema<IdempotencyDoc>(
@@ -220,6 +278,8 @@ export interface Db {
   communications: Model<CommunicationDoc>;
   scoringRules: Model<ScoringRuleDoc>;
   counters: Model<CounterDoc>;
+  subscriptions: Model<SubscriptionDoc>;
+  deliveries: Model<DeliveryDoc>;
   close(): Promise<void>;
 }
 
@@ -244,6 +304,8 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     communications: connection.model<CommunicationDoc>('Communication', communicationSchema),
     scoringRules: connection.model<ScoringRuleDoc>('ScoringRule', scoringRuleSchema),
     counters: connection.model<CounterDoc>('Counter', counterSchema),
+    subscriptions: connection.model<SubscriptionDoc>('Subscription', subscriptionSchema),
+    deliveries: connection.model<DeliveryDoc>('WebhookDelivery', deliverySchema),
     close: () => connection.close(),
   };
   for (const m of [db.cases, db.events, db.tasks, db.members, db.scoringRules]) await m.createIndexes();

@@ -114,3 +114,33 @@ export function dataConverterOf(keys: PayloadKeys | undefined): DataConverter {
     ...(keys ? { payloadCodecs: [new EncryptionCodec(keys)] } : {}),
   };
 }
+
+/**
+ * A secret kept in the database (a webhook subscription's signing secret, which must be read back to sign):
+ * encrypted with the active payload key as `aes:<key-id>:<base64 nonce|ciphertext|tag>`, or kept as `plain:` when
+ * no keys are configured (development; production requires keys).
+ */
+export function sealSecret(keys: PayloadKeys | undefined, secret: string): string {
+  if (!keys) return `plain:${secret}`;
+  const key = keys.keys.get(keys.activeId);
+  if (!key) throw new ValueError('the active payload key is missing');
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return `aes:${keys.activeId}:${Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64')}`;
+}
+
+export function openSecret(keys: PayloadKeys | undefined, sealed: string): string {
+  if (sealed.startsWith('plain:')) return sealed.slice('plain:'.length);
+  const m = /^aes:([^:]+):(.+)$/.exec(sealed);
+  if (!m?.[1] || !m[2]) throw new ValueError('a sealed secret of an unknown form');
+  const key = keys?.keys.get(m[1]);
+  if (!key) throw new ValueError(`secret sealed with key "${m[1]}", which is not in PAYLOAD_KEYS`);
+  const data = Buffer.from(m[2], 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES));
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  return Buffer.concat([
+    decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)),
+    decipher.final(),
+  ]).toString('utf8');
+}

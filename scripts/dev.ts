@@ -15,7 +15,7 @@ import { connectApi } from '../api/connect';
 import { HttpProblem } from '../api/problem';
 import { CaseService } from '../api/service';
 import { addDays, romeDate } from '../domain/dates';
-import { loadConfig } from '../platform/config';
+import { loadConfig, webhookDelivery } from '../platform/config';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
 import { newPayloadKeyEntry } from '../platform/payload-codec';
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     db,
     logger,
     ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
+    webhooks: webhookDelivery(config),
   });
   const workerDone = worker.run();
   const {

@@ -8,7 +8,6 @@ import type { Config } from '../platform/config';
 import { WORKER_DEFAULTS } from '../platform/config';
 import type { AppLogger } from '../platform/logger';
 import { createLogger, temporalLogger } from '../platform/logger';
-import type { PayloadKeys } from '../platform/payload-codec';
 import { dataConverterOf } from '../platform/payload-codec';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
@@ -50,8 +49,6 @@ export interface CreateWorkerOptions extends ActivityDeps {
   logger?: AppLogger;
   /** The worker's bounds (platform/config.ts); the defaults otherwise. */
   limits?: Partial<WorkerLimits>;
-  /** Keys that encrypt what the worker sends to Temporal (platform/payload-codec.ts); plain payloads otherwise. */
-  payloadKeys?: PayloadKeys;
   extra?: Partial<WorkerOptions>;
 }
 

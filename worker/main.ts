@@ -1,7 +1,7 @@
 /** Worker entry for deployment: runs the case workflows and activities against TEMPORAL_ADDRESS and MONGODB_URI. */
 import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfigOrExit } from '../platform/config';
+import { loadConfigOrExit, webhookDelivery } from '../platform/config';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
 import { createWorker, workerLimits } from './create-worker';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       ? { bundle: { code: readFileSync(config.WORKFLOW_BUNDLE_PATH, 'utf8') } }
       : {}),
     ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
+    webhooks: webhookDelivery(config),
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });
   // The worker shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.

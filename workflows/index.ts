@@ -14,6 +14,7 @@ import type * as L68Enrolment from './l68-enrolment';
 import type * as L68Obligation from './l68-obligation';
 import type * as L68Campaign from './l68-campaign';
 import type * as Reconciler from './reconciler';
+import type * as Webhooks from './webhooks';
 
 type Args<F extends (...args: never[]) => unknown> = Parameters<F>;
 
@@ -50,4 +51,7 @@ export async function campagnaProspettiL68(...args: Args<typeof L68Campaign.camp
 }
 export async function reconcileReadModel(...args: Args<typeof Reconciler.reconcileReadModel>) {
   return (await import('./reconciler')).reconcileReadModel(...args);
+}
+export async function webhookDispatcher(...args: Args<typeof Webhooks.webhookDispatcher>) {
+  return (await import('./webhooks')).webhookDispatcher(...args);
 }

@@ -110,3 +110,8 @@ export interface FieldIssue {
   path: string;
   message: string;
 }
+
+/** A webhook dispatcher (workflows/webhooks.ts): deliver again from this feed position (inclusive), un-parking. */
+export const redeliverSignal = defineSignal<[{ from: string }]>('redeliver');
+/** A webhook dispatcher's subscription was deleted: the dispatcher ends. */
+export const stopSignal = defineSignal('stop');

@@ -6,9 +6,14 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/types';
+import type { WebhookActivities } from '../activities/webhooks';
 import type { ReconcileSummary } from '../platform/reconcile';
 
-const { reconcileReadModel: reconcile, purgeExpired } = proxyActivities<CaseActivities>({
+const {
+  reconcileReadModel: reconcile,
+  purgeExpired,
+  ensureWebhookDispatchers,
+} = proxyActivities<CaseActivities & WebhookActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 3 },
 });
@@ -20,5 +25,7 @@ export async function reconcileReadModel(): Promise<ReconcileSummary> {
   const summary = await reconcile({ sinceMs: Date.now() - LOOKBACK_MS });
   // Housekeeping on the same beat: the rate-limit windows that have ended.
   await purgeExpired();
+  // Every live webhook subscription has its dispatcher (one lost to a fault is started again from its cursor).
+  await ensureWebhookDispatchers();
   return summary;
 }

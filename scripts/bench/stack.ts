@@ -111,6 +111,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     db,
     logger,
     payloadKeys,
+    // Subscriptions made here (the contract run generates them) call nothing but this machine.
+    webhooks: { allowPrivate: true, loopbackOnly: true },
     ...(process.env.BENCH_CACHED_WORKFLOWS
       ? { limits: { cachedWorkflows: Number(process.env.BENCH_CACHED_WORKFLOWS) } }
       : {}),
@@ -125,6 +127,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 30_000,
       PAYLOAD_KEYS: payloadKeys,
+      WEBHOOK_LOOPBACK_ONLY: true,
       ...(opts.limits?.authFailuresPerMinute
         ? { AUTH_FAILURES_PER_MINUTE: opts.limits.authFailuresPerMinute }
         : {}),

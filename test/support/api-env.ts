@@ -14,6 +14,7 @@ import type { Db } from '../../platform/db';
 import { connectDb } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
 import { parsePayloadKeys } from '../../platform/payload-codec';
+import type { ActivityDeps } from '../../activities';
 import type { WorkflowBundle } from '../../worker/create-worker';
 import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
@@ -75,6 +76,8 @@ export async function startApiStack(
     devClock?: DevClock;
     /** More of the API's configuration (an identity provider's settings). */
     config?: Partial<Parameters<typeof connectApi>[0]>;
+    /** How the worker delivers webhooks (a short backoff, for receivers that are down a moment). */
+    webhooks?: ActivityDeps['webhooks'];
   } = {},
 ): Promise<ApiStack> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
@@ -100,6 +103,7 @@ export async function startApiStack(
       PAYLOAD_KEYS,
       CODEC_CORS_ORIGINS: [CODEC_UI_ORIGIN],
       TEMPORAL_UI_URL: CODEC_UI_ORIGIN,
+      WEBHOOK_LOOPBACK_ONLY: true,
       ...opts.config,
     },
     db,
@@ -125,6 +129,8 @@ export async function startApiStack(
         db,
         bundle,
         payloadKeys: PAYLOAD_KEYS,
+        // The tests' receivers listen on this machine.
+        webhooks: { allowPrivate: true, loopbackOnly: true, ...opts.webhooks },
         extra: { shutdownForceTime: '10 seconds' },
       });
       stack.workerRun = stack.worker.run();
