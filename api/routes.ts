@@ -42,14 +42,37 @@ import {
 } from './subscriptions';
 import type { AnswerSpec, HeaderSpec, RouteSpec } from './route-table';
 import {
+  adminAuditEntry,
+  apiKeyCreated,
+  apiKeyView,
+  campaignView,
   caseEvent,
   caseSummary,
   caseView,
+  clockView,
+  complianceView,
   feedEvent,
+  healthView,
   inboxTask,
+  l68RankingView,
   listView,
+  noticeView,
+  officeView,
+  openApiView,
   pageView,
+  payloadsView,
+  principalRecordView,
   principalView,
+  procedureView,
+  publishedRankingView,
+  rankingRowView,
+  readyView,
+  schemesView,
+  scoringRuleView,
+  scoringRulesView,
+  submissionView,
+  workerOfCase,
+  workersPage,
   workloadView,
 } from './views';
 import { RouteTable, jsonSchemaOf } from './route-table';
@@ -98,16 +121,6 @@ const caseAnswer = (description: string): AnswerSpec => ({
   links: caseLinks,
   headers: ETAG,
 });
-const object = (description: string): AnswerSpec => ({ description, schema: { type: 'object' } });
-const page = (description: string): AnswerSpec => ({
-  description,
-  schema: {
-    type: 'object',
-    required: ['items'],
-    properties: { items: { type: 'array' }, nextCursor: { type: ['string', 'null'] } },
-  },
-});
-
 /** An action on a case: made once per Idempotency-Key, and only on the version the caller read (If-Match). */
 const actionHeaders = (): Record<string, HeaderSpec> => ({
   ...idempotencyHeader,
@@ -170,7 +183,12 @@ const noticeSubmission = (kind: 'applications' | 'objections'): RouteSpec => ({
   params: idParams,
   headers: idempotencyHeader,
   body: kind === 'applications' ? applicationNews : objectionNews,
-  answers: { 202: object('Taken: the case, its step and, for an application, its number and admission') },
+  answers: {
+    202: {
+      description: 'Taken: the case, its step and, for an application, its number and admission',
+      body: submissionView,
+    },
+  },
   problems: [409, 422],
 });
 
@@ -183,7 +201,7 @@ export const ROUTES = {
     summary: 'Liveness',
     tags: ['operations'],
     public: true,
-    answers: { 200: object('ok') },
+    answers: { 200: { description: 'ok', body: healthView } },
   },
   readyz: {
     method: 'get',
@@ -192,7 +210,7 @@ export const ROUTES = {
     summary: 'Readiness: Temporal and the database reachable',
     tags: ['operations'],
     public: true,
-    answers: { 200: object('ready, with each check') },
+    answers: { 200: { description: 'ready, with each check', body: readyView } },
     problems: [503],
   },
   openapi: {
@@ -202,7 +220,7 @@ export const ROUTES = {
     summary: 'This document',
     tags: ['operations'],
     public: true,
-    answers: { 200: object('the OpenAPI 3.1 document') },
+    answers: { 200: { description: 'the OpenAPI 3.1 document', body: openApiView } },
   },
   docs: {
     method: 'get',
@@ -230,7 +248,7 @@ export const ROUTES = {
     summary:
       'The catalogue: each procedure with its legal basis, the JSON Schema of its start input, its task forms, its news and deadline rules',
     tags: ['catalogue'],
-    answers: { 200: page('procedures') },
+    answers: { 200: { description: 'procedures', body: listView(procedureView) } },
   },
   schemes: {
     method: 'get',
@@ -240,7 +258,7 @@ export const ROUTES = {
       'Which wage-guarantee schemes (CIGO, CIGS, FIS, a solidarity fund) cover an employer, each with its rule and reason',
     tags: ['catalogue'],
     query: schemesQuery,
-    answers: { 200: object('the schemes') },
+    answers: { 200: { description: 'the schemes', body: schemesView } },
     problems: [422],
   },
   offices: {
@@ -249,7 +267,7 @@ export const ROUTES = {
     operationId: 'listOffices',
     summary: 'Offices with their sites, calendars, service targets and closing days',
     tags: ['offices'],
-    answers: { 200: page('offices') },
+    answers: { 200: { description: 'offices', body: listView(officeView) } },
   },
   patchOffice: {
     method: 'patch',
@@ -261,7 +279,7 @@ export const ROUTES = {
     roles: ADMINS,
     params: z.object({ code: z.enum(OFFICE_CODES as [string, ...string[]]) }).strict(),
     body: officePatchBody,
-    answers: { 200: object('the office') },
+    answers: { 200: { description: 'the office', body: officeView } },
     problems: [422],
   },
   adminAudit: {
@@ -273,7 +291,7 @@ export const ROUTES = {
     tags: ['administration'],
     roles: ADMINS,
     query: adminAuditQuery,
-    answers: { 200: page('entries with nextCursor') },
+    answers: { 200: { description: 'entries, newest first', body: pageView(adminAuditEntry) } },
   },
   createApiKey: {
     method: 'post',
@@ -284,7 +302,7 @@ export const ROUTES = {
     tags: ['administration'],
     roles: ADMINS,
     body: apiKeyCreateBody,
-    answers: { 201: object('the key, with `key` (the only time it is shown)') },
+    answers: { 201: { description: 'the key, with `key` (the only time it is shown)', body: apiKeyCreated } },
     problems: [409],
   },
   listApiKeys: {
@@ -295,7 +313,7 @@ export const ROUTES = {
     tags: ['administration'],
     roles: ADMINS,
     query: apiKeyListQuery,
-    answers: { 200: page('keys') },
+    answers: { 200: { description: 'keys', body: listView(apiKeyView) } },
   },
   revokeApiKey: {
     method: 'delete',
@@ -306,7 +324,7 @@ export const ROUTES = {
     roles: ADMINS,
     params: z.object({ keyId: apiKeyIdParam }).strict(),
     query: apiKeyRevokeQuery,
-    answers: { 200: object('the key, revoked') },
+    answers: { 200: { description: 'the key, revoked', body: apiKeyView } },
   },
   getPrincipal: {
     method: 'get',
@@ -316,7 +334,7 @@ export const ROUTES = {
     tags: ['administration'],
     roles: ADMINS,
     params: z.object({ sub: idParam }).strict(),
-    answers: { 200: object('the principal') },
+    answers: { 200: { description: 'the principal', body: principalRecordView } },
   },
   patchPrincipal: {
     method: 'patch',
@@ -328,7 +346,7 @@ export const ROUTES = {
     roles: ADMINS,
     params: z.object({ sub: idParam }).strict(),
     body: principalPatchBody,
-    answers: { 200: object('the principal') },
+    answers: { 200: { description: 'the principal', body: principalRecordView } },
     problems: [422],
   },
   codecDecode: {
@@ -341,7 +359,7 @@ export const ROUTES = {
     roles: ADMINS,
     headers: { 'X-Namespace': { schema: z.string().max(200), description: 'The Temporal namespace' } },
     body: codecBody,
-    answers: { 200: object('the payloads in clear, in the same shape') },
+    answers: { 200: { description: 'the payloads in clear, in the same shape', body: payloadsView } },
     problems: [422],
   },
   codecEncode: {
@@ -353,7 +371,7 @@ export const ROUTES = {
     roles: ADMINS,
     headers: { 'X-Namespace': { schema: z.string().max(200), description: 'The Temporal namespace' } },
     body: codecBody,
-    answers: { 200: object('the payloads encrypted, in the same shape') },
+    answers: { 200: { description: 'the payloads encrypted, in the same shape', body: payloadsView } },
     problems: [422],
   },
   startCase: {
@@ -419,7 +437,7 @@ export const ROUTES = {
     tags: ['cases'],
     params: idParams,
     query: listWorkersQuery,
-    answers: { 200: page('workers with total, byStage and nextCursor') },
+    answers: { 200: { description: 'workers with total, byStage and nextCursor', body: workersPage } },
   },
   caseWorker: {
     method: 'get',
@@ -429,7 +447,7 @@ export const ROUTES = {
       "One worker's row: a CIGS worker's training obligations, attendance, sanctions and GOL referral; a dismissed worker's case and stage",
     tags: ['cases'],
     params: z.object({ id: idParam, taxCode: workerParam }).strict(),
-    answers: { 200: object('the worker') },
+    answers: { 200: { description: 'the worker', body: workerOfCase } },
   },
   caseNews: {
     method: 'post',
@@ -455,7 +473,12 @@ export const ROUTES = {
     tags: ['art. 16 notices'],
     roles: STAFF,
     params: z.object({ id: idParam, applicationNo: idParam }).strict(),
-    answers: { 200: object('the row, with the rule version, reference day and tie-breaks') },
+    answers: {
+      200: {
+        description: 'the row, with the rule version, reference day and tie-breaks',
+        body: rankingRowView,
+      },
+    },
   },
   notices: {
     method: 'get',
@@ -463,7 +486,7 @@ export const ROUTES = {
     operationId: 'listNotices',
     summary: 'Art. 16 notices open for applications (any authenticated caller)',
     tags: ['art. 16 notices'],
-    answers: { 200: page('notices') },
+    answers: { 200: { description: 'notices', body: listView(noticeView) } },
   },
   applyToNotice: noticeSubmission('applications'),
   objectToRanking: noticeSubmission('objections'),
@@ -475,7 +498,7 @@ export const ROUTES = {
       'The ranking of a notice as published: positions, application numbers and scores, no personal data',
     tags: ['art. 16 notices'],
     params: idParams,
-    answers: { 200: object('the ranking') },
+    answers: { 200: { description: 'the ranking as published', body: publishedRankingView } },
   },
   clockGet: {
     method: 'get',
@@ -483,7 +506,7 @@ export const ROUTES = {
     operationId: 'getDemoClock',
     summary: 'The demo clock (only with CPI_DEV_CLOCK=skip npm run dev)',
     tags: ['operations'],
-    answers: { 200: object('now and today') },
+    answers: { 200: { description: 'now and today', body: clockView } },
   },
   clockMove: {
     method: 'post',
@@ -493,7 +516,7 @@ export const ROUTES = {
     tags: ['operations'],
     roles: ADMINS,
     body: clockBody,
-    answers: { 200: object('now and today') },
+    answers: { 200: { description: 'now and today', body: clockView } },
   },
   scoringRules: {
     method: 'get',
@@ -502,7 +525,7 @@ export const ROUTES = {
     summary: 'The published versions of the art. 16 or the L. 68 scoring rule',
     tags: ['rankings'],
     query: scopeQuery,
-    answers: { 200: page('versions') },
+    answers: { 200: { description: 'versions', body: scoringRulesView } },
   },
   publishScoringRule: {
     method: 'post',
@@ -519,7 +542,7 @@ export const ROUTES = {
         { title: 'l68', ...jsonSchemaOf(l68ScoringRuleSchema) },
       ],
     },
-    answers: { 201: object('the published version') },
+    answers: { 201: { description: 'the published version', body: scoringRuleView } },
     problems: [409, 422],
   },
   l68Ranking: {
@@ -531,7 +554,7 @@ export const ROUTES = {
     tags: ['rankings'],
     roles: STAFF,
     query: rankingQuery,
-    answers: { 200: object('the ranking') },
+    answers: { 200: { description: 'the ranking', body: l68RankingView } },
     problems: [404],
   },
   l68Compliance: {
@@ -542,7 +565,7 @@ export const ROUTES = {
     tags: ['rankings'],
     roles: STAFF,
     query: complianceQuery,
-    answers: { 200: page('positions') },
+    answers: { 200: { description: 'positions', body: complianceView } },
   },
   l68Campaign: {
     method: 'post',
@@ -553,7 +576,7 @@ export const ROUTES = {
     tags: ['cases'],
     roles: SUPERVISORS,
     body: campaignBody,
-    answers: { 201: object('the cases opened') },
+    answers: { 201: { description: 'the cases opened', body: campaignView } },
   },
   events: {
     method: 'get',

@@ -42,9 +42,8 @@ const procedureCodes = PROCEDURES.map((p) => p.code) as [string, ...string[]];
 export const subscriptionCreateBody = z
   .object({
     url: z
-      .string()
+      .url({ protocol: /^https?$/, error: 'an http or https URL' })
       .max(2000)
-      .regex(/^https?:\/\/[^\s]+$/, 'an http or https URL')
       .meta({ description: 'Where events are POSTed; https, to a public address, in production' }),
     description: text(200).optional(),
     types: z

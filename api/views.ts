@@ -171,3 +171,174 @@ export function pageView<T extends z.ZodType>(item: T) {
 export function listView<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item) });
 }
+
+// ---- reference data, administration, art. 16 and L. 68 answers ----
+
+export const healthView = z.object({ status: z.literal('ok') });
+export const readyView = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) });
+export const openApiView = z.object({ openapi: z.string(), info: record, paths: record });
+
+const jsonSchema = record.meta({ description: 'A JSON Schema (draft 2020-12)' });
+export const procedureView = z.object({
+  code: z.string(),
+  version: z.int(),
+  title: z.string(),
+  legalBasis: z.string(),
+  description: z.string(),
+  startInput: jsonSchema,
+  tasks: z.array(
+    z.object({
+      key: z.string(),
+      title: z.string(),
+      candidateRole: z.enum(ROLES),
+      outcomes: z.array(z.object({ outcome: z.string(), title: z.string(), data: jsonSchema })),
+    }),
+  ),
+  news: z.array(z.object({ type: z.string(), title: z.string(), from: z.string(), data: jsonSchema })),
+  deadlineRules: z.array(record),
+});
+
+export const schemesView = z.object({
+  on: day,
+  employer: z.object({ sector: z.string(), averageEmployees: z.number(), solidarityFund: z.string() }),
+  items: z.array(record),
+});
+
+export const officeView = z.object({
+  code: z.string(),
+  name: z.string(),
+  province: z.string(),
+  region: z.string(),
+  mainSite: z.string(),
+  sites: z.array(record),
+  serviceTargetWorkingDays: z.number(),
+  closingDays: z.array(day),
+});
+
+export const adminAuditEntry = z.object({
+  at: instant,
+  actor: z.object({ sub: z.string(), role: z.string() }),
+  action: z.string(),
+  target: z.string(),
+  details: record,
+  requestId: z.string(),
+});
+
+export const apiKeyView = z.object({
+  keyId: z.string(),
+  client: z.string(),
+  name: z.string(),
+  procedures: z.array(z.string()).nullable(),
+  offices: z.array(z.string()).nullable(),
+  relays: z.array(z.string()).nullable(),
+  createdAt: instant,
+  createdBy: z.string(),
+  expiresAt: instant,
+  revokedAt: instant.nullable(),
+  revokedBy: z.string().nullable(),
+  revokedReason: z.string().nullable(),
+  lastUsedAt: instant.nullable(),
+  active: z.boolean(),
+});
+export const apiKeyCreated = apiKeyView.extend({
+  key: z.string().meta({ description: 'The key (cpik_<id>_<secret>): shown in this answer only' }),
+});
+
+export const principalRecordView = z.object({
+  sub: z.string(),
+  name: z.string().nullable(),
+  role: z.string().nullable(),
+  disabled: z.boolean(),
+  disabledAt: instant.nullable(),
+  disabledBy: z.string().nullable(),
+  disabledReason: z.string().nullable(),
+});
+
+export const payloadsView = z.object({
+  payloads: z.array(
+    z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }),
+  ),
+});
+
+export const workerView = z.object({
+  taxCode: z.string(),
+  name: z.string(),
+  caseId: z.string().optional(),
+  office: z.string().optional(),
+  stage: z.string().optional(),
+  ended: z.boolean().optional(),
+  status: z.string().optional(),
+  golProgramme: z.boolean().optional(),
+});
+export const workersPage = pageView(workerView).extend({
+  caseId: z.string(),
+  total: z.int(),
+  byStage: z.record(z.string(), z.int()),
+});
+export const workerOfCase = workerView.extend({ caseId: z.string() });
+
+export const rankingRowView = z.object({
+  caseId: z.string(),
+  ruleVersion: z.int(),
+  ruleTitle: z.string(),
+  tieBreaks: z.array(z.string()),
+  referenceDate: day,
+});
+
+export const noticeView = z.object({
+  caseId: z.string(),
+  title: z.string(),
+  office: z.string(),
+  body: z.string().nullable(),
+  profile: z.unknown(),
+  posts: z.unknown(),
+  contract: z.unknown(),
+  place: z.unknown(),
+  publishedOn: day.nullable(),
+  applicationsClose: day.nullable(),
+});
+
+export const submissionView = z.object({
+  caseId: z.string(),
+  step: z.string(),
+  applicationNo: z.string().optional(),
+  admitted: z.boolean().optional(),
+  reasons: z.array(z.string()).optional(),
+});
+
+export const publishedRankingView = z.object({
+  caseId: z.string(),
+  status: z.string().nullable(),
+  publishedOn: day.nullable(),
+  ruleVersion: z.int(),
+  ruleTitle: z.string(),
+  referenceDate: day,
+  rows: z.array(record),
+  excluded: z.array(z.string()),
+});
+
+export const clockView = z.object({ now: instant, today: day });
+
+export const scoringRuleView = z.object({ scope: z.string(), version: z.int(), validFrom: day });
+export const scoringRulesView = z.object({ scope: z.string(), items: z.array(scoringRuleView) });
+
+export const l68RankingView = z.object({
+  list: z.string(),
+  referenceDate: day,
+  ruleVersion: z.int(),
+  ruleTitle: z.string(),
+  tieBreaks: z.array(z.string()),
+  offices: z.union([z.array(z.string()), z.literal('all')]),
+  rows: z.array(record),
+});
+
+export const complianceView = z.object({
+  year: z.int(),
+  asOf: day,
+  items: z.array(record),
+});
+
+export const campaignView = z.object({
+  year: z.int(),
+  opened: z.array(z.object({ caseId: z.string(), employer: z.string(), office: z.string() })),
+});

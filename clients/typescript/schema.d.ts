@@ -1340,7 +1340,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
             /** @description This path does not take the method (`Allow` names those it takes) */
@@ -1371,7 +1374,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        status: "ready";
+                        checks: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             /** @description This path does not take the method (`Allow` names those it takes) */
@@ -1413,7 +1422,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        openapi: string;
+                        info: {
+                            [key: string]: unknown;
+                        };
+                        paths: {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
             };
             /** @description This path does not take the method (`Allow` names those it takes) */
@@ -1555,8 +1572,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        items: {
+                            code: string;
+                            version: number;
+                            title: string;
+                            legalBasis: string;
+                            description: string;
+                            /** @description A JSON Schema (draft 2020-12) */
+                            startInput: {
+                                [key: string]: unknown;
+                            };
+                            tasks: {
+                                key: string;
+                                title: string;
+                                /** @enum {string} */
+                                candidateRole: "officer" | "supervisor" | "integrator" | "admin";
+                                outcomes: {
+                                    outcome: string;
+                                    title: string;
+                                    /** @description A JSON Schema (draft 2020-12) */
+                                    data: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                            }[];
+                            news: {
+                                type: string;
+                                title: string;
+                                from: string;
+                                /** @description A JSON Schema (draft 2020-12) */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            deadlineRules: {
+                                [key: string]: unknown;
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -1633,7 +1685,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** Format: date */
+                        on: string;
+                        employer: {
+                            sector: string;
+                            averageEmployees: number;
+                            solidarityFund: string;
+                        };
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -1723,8 +1786,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        items: {
+                            code: string;
+                            name: string;
+                            province: string;
+                            region: string;
+                            mainSite: string;
+                            sites: {
+                                [key: string]: unknown;
+                            }[];
+                            serviceTargetWorkingDays: number;
+                            closingDays: string[];
+                        }[];
                     };
                 };
             };
@@ -1805,7 +1878,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        province: string;
+                        region: string;
+                        mainSite: string;
+                        sites: {
+                            [key: string]: unknown;
+                        }[];
+                        serviceTargetWorkingDays: number;
+                        closingDays: string[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -1918,15 +2002,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description entries with nextCursor */
+            /** @description entries, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        items: {
+                            /** Format: date-time */
+                            at: string;
+                            actor: {
+                                sub: string;
+                                role: string;
+                            };
+                            action: string;
+                            target: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            requestId: string;
+                        }[];
+                        nextCursor: string | null;
+                        hasMore: boolean;
                     };
                 };
             };
@@ -2011,8 +2109,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        items: {
+                            keyId: string;
+                            client: string;
+                            name: string;
+                            procedures: string[] | null;
+                            offices: string[] | null;
+                            relays: string[] | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            revokedAt: string | null;
+                            revokedBy: string | null;
+                            revokedReason: string | null;
+                            lastUsedAt: string | null;
+                            active: boolean;
+                        }[];
                     };
                 };
             };
@@ -2107,7 +2221,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        keyId: string;
+                        client: string;
+                        name: string;
+                        procedures: string[] | null;
+                        offices: string[] | null;
+                        relays: string[] | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        revokedAt: string | null;
+                        revokedBy: string | null;
+                        revokedReason: string | null;
+                        lastUsedAt: string | null;
+                        active: boolean;
+                        /** @description The key (cpik_<id>_<secret>): shown in this answer only */
+                        key: string;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -2218,7 +2351,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        keyId: string;
+                        client: string;
+                        name: string;
+                        procedures: string[] | null;
+                        offices: string[] | null;
+                        relays: string[] | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        revokedAt: string | null;
+                        revokedBy: string | null;
+                        revokedReason: string | null;
+                        lastUsedAt: string | null;
+                        active: boolean;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -2309,7 +2459,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        sub: string;
+                        name: string | null;
+                        role: string | null;
+                        disabled: boolean;
+                        disabledAt: string | null;
+                        disabledBy: string | null;
+                        disabledReason: string | null;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -2407,7 +2565,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        sub: string;
+                        name: string | null;
+                        role: string | null;
+                        disabled: boolean;
+                        disabledAt: string | null;
+                        disabledBy: string | null;
+                        disabledReason: string | null;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -2538,7 +2704,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        payloads: {
+                            metadata?: {
+                                [key: string]: string;
+                            };
+                            data?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -2660,7 +2833,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        payloads: {
+                            metadata?: {
+                                [key: string]: string;
+                            };
+                            data?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -3283,8 +3463,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        items: {
+                            taxCode: string;
+                            name: string;
+                            caseId?: string;
+                            office?: string;
+                            stage?: string;
+                            ended?: boolean;
+                            status?: string;
+                            golProgramme?: boolean;
+                        }[];
+                        nextCursor: string | null;
+                        hasMore: boolean;
+                        caseId: string;
+                        total: number;
+                        byStage: {
+                            [key: string]: number;
+                        };
                     };
                 };
             };
@@ -3377,7 +3572,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        taxCode: string;
+                        name: string;
+                        caseId: string;
+                        office?: string;
+                        stage?: string;
+                        ended?: boolean;
+                        status?: string;
+                        golProgramme?: boolean;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -4068,7 +4272,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        caseId: string;
+                        ruleVersion: number;
+                        ruleTitle: string;
+                        tieBreaks: string[];
+                        /** Format: date */
+                        referenceDate: string;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -4158,8 +4369,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        items: {
+                            caseId: string;
+                            title: string;
+                            office: string;
+                            body: string | null;
+                            profile: unknown;
+                            posts: unknown;
+                            contract: unknown;
+                            place: unknown;
+                            publishedOn: string | null;
+                            applicationsClose: string | null;
+                        }[];
                     };
                 };
             };
@@ -4277,7 +4498,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        caseId: string;
+                        step: string;
+                        applicationNo?: string;
+                        admitted?: boolean;
+                        reasons?: string[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -4419,7 +4646,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        caseId: string;
+                        step: string;
+                        applicationNo?: string;
+                        admitted?: boolean;
+                        reasons?: string[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -4540,13 +4773,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the ranking */
+            /** @description the ranking as published */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        caseId: string;
+                        status: string | null;
+                        publishedOn: string | null;
+                        ruleVersion: number;
+                        ruleTitle: string;
+                        /** Format: date */
+                        referenceDate: string;
+                        rows: {
+                            [key: string]: unknown;
+                        }[];
+                        excluded: string[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -4635,7 +4880,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** Format: date-time */
+                        now: string;
+                        /** Format: date */
+                        today: string;
+                    };
                 };
             };
             /** @description No valid credentials */
@@ -4715,7 +4965,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** Format: date-time */
+                        now: string;
+                        /** Format: date */
+                        today: string;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -4816,8 +5071,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        scope: string;
+                        items: {
+                            scope: string;
+                            version: number;
+                            /** Format: date */
+                            validFrom: string;
+                        }[];
                     };
                 };
             };
@@ -4971,7 +5231,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        scope: string;
+                        version: number;
+                        /** Format: date */
+                        validFrom: string;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -5093,7 +5358,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        list: string;
+                        /** Format: date */
+                        referenceDate: string;
+                        ruleVersion: number;
+                        ruleTitle: string;
+                        tieBreaks: string[];
+                        offices: string[] | "all";
+                        rows: {
+                            [key: string]: unknown;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -5186,8 +5462,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: unknown[];
-                        nextCursor?: string | null;
+                        year: number;
+                        /** Format: date */
+                        asOf: string;
+                        items: {
+                            [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -5274,7 +5554,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        year: number;
+                        opened: {
+                            caseId: string;
+                            employer: string;
+                            office: string;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each field */
@@ -5580,7 +5867,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Where events are POSTed; https, to a public address, in production */
+                    /**
+                     * Format: uri
+                     * @description Where events are POSTed; https, to a public address, in production
+                     */
                     url: string;
                     description?: string;
                     /**

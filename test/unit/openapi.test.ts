@@ -12,6 +12,8 @@ import { buildOpenApi } from '../../api/openapi';
 import { declaredRoutes } from '../../api/routes';
 import { EncryptionCodec, newPayloadKeyEntry, parsePayloadKeys } from '../../platform/payload-codec';
 import type { Db } from '../../platform/db';
+
+type Json = Record<string, unknown>;
 import { createLogger } from '../../platform/logger';
 
 /** The app as served, with every optional part mounted (codec, demo clock); nothing here reaches a database. */
@@ -104,6 +106,26 @@ describe('OpenAPI document', () => {
     );
     expect(ids.every((id) => typeof id === 'string')).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('when a route answers 2xx with a body, then the document says what the body is (no bare object)', async () => {
+    const doc = await documentOf(fullApp());
+    const vague: string[] = [];
+    for (const [p, ops] of Object.entries(doc.paths))
+      for (const [m, op] of Object.entries(ops)) {
+        const responses = (
+          op as { responses: Record<string, { content?: Record<string, { schema?: Json }> }> }
+        ).responses;
+        for (const [status, r] of Object.entries(responses)) {
+          if (!/^2/.test(status) || !r.content) continue;
+          for (const [type, c] of Object.entries(r.content)) {
+            const schema = c.schema ?? {};
+            const bare = type === 'application/json' && !schema.$ref && !schema.properties && !schema.allOf;
+            if (bare) vague.push(`${m} ${p} ${status}`);
+          }
+        }
+      }
+    expect(vague).toEqual([]);
   });
 
   it('when a person opens /docs, then the reference page loads its own copy of Swagger UI and points it at the document', async () => {
