@@ -48,6 +48,7 @@ import {
   idempotencyKey,
   listCasesQuery,
   listTasksQuery,
+  type TaskSort,
   listWorkersQuery,
   newsBody,
   officePatchBody,
@@ -174,6 +175,47 @@ function pageOf<T>(
 }
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
+
+/** The inbox's orders: sort keys, the last always the task id, so that every row has one place. */
+const TASK_SORT_KEYS: Record<TaskSort, string[]> = {
+  target: ['targetAt', 'dueKey', '_id'],
+  due: ['dueKey', 'targetAt', '_id'],
+  priority: ['priorityKey', 'targetAt', '_id'],
+  id: ['_id'],
+};
+
+/** A row's value of a sort key (every key is a string; a row written before the keys existed has none). */
+function sortValue(row: object, key: string): string {
+  const v = (row as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : '';
+}
+
+/** A page boundary on several keys: the row's values, opaque to the caller (base64url of a JSON list). */
+function encodeKeyCursor(values: string[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+function decodeKeyCursor(cursor: string, n: number): string[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === n && values.every((v) => typeof v === 'string'))
+      return values;
+  } catch {
+    // not one of ours: refused below
+  }
+  throw problems.validation(
+    [{ path: 'cursor', message: 'the nextCursor of a previous page of the same sort' }],
+    'The cursor is not one this list gave.',
+  );
+}
+
+/** The rows after a boundary in the order of `keys`: (a > a0) or (a = a0 and b > b0) or … */
+function afterKeys(keys: string[], values: string[]): Record<string, unknown>[] {
+  return keys.map((key, i) => ({
+    ...Object.fromEntries(keys.slice(0, i).map((k, j) => [k, values[j]])),
+    [key]: { $gt: values[i] },
+  }));
+}
 
 function clockNow(clock: DevClock | undefined): Promise<number> {
   return clock ? clock.now() : Promise.resolve(Date.now());
@@ -560,6 +602,8 @@ export function createApp(deps: AppDeps): express.Express {
     if (q.q) filter.title = { $regex: q.q.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
     if (q.overdue === false)
       filter.$or = [{ nextDueAt: null }, { nextDueAt: { $gte: new Date().toISOString() } }];
+    // The count of every case the filter selects, before the page's own bound.
+    const total = await deps.db.cases.countDocuments(filter);
     const after = q.cursor;
     if (after) filter.sortKey = { $lt: after };
     const docs = await deps.db.cases
@@ -583,6 +627,7 @@ export function createApp(deps: AppDeps): express.Express {
       })),
       nextCursor,
       hasMore,
+      total,
     });
   });
 
@@ -983,15 +1028,19 @@ export function createApp(deps: AppDeps): express.Express {
       case 'all':
         break;
     }
-    const after = q.cursor;
-    if (after) filter._id = { $gt: after };
+    const keys = TASK_SORT_KEYS[q.sort];
+    // The count of the whole view, before the page's own bound.
+    const total = await deps.db.tasks.countDocuments(filter);
+    if (q.cursor) filter.$or = afterKeys(keys, decodeKeyCursor(q.cursor, keys.length));
     const docs = await deps.db.tasks
       .find(filter)
-      .sort({ _id: 1 })
+      .sort(Object.fromEntries(keys.map((k) => [k, 1])))
       .limit(q.limit + 1)
       .lean();
-    const { page, nextCursor, hasMore } = pageOf(docs, q.limit, (d) => d._id);
-    res.json({ items: page.map(taskFromDoc), nextCursor, hasMore });
+    const { page, nextCursor, hasMore } = pageOf(docs, q.limit, (d) =>
+      encodeKeyCursor(keys.map((k) => sortValue(d, k))),
+    );
+    res.json({ items: page.map(taskFromDoc), nextCursor, hasMore, total });
   });
 
   on(ROUTES.task, async (req, res) => {

@@ -85,12 +85,24 @@ export const eventsFeedQuery = z
   })
   .strict();
 
+export const TASK_SORTS = ['target', 'due', 'priority', 'id'] as const;
+export type TaskSort = (typeof TASK_SORTS)[number];
+
 export const listTasksQuery = z
   .object({
     view: z.enum(['mine', 'available', 'overdue', 'escalated', 'all']).default('mine'),
     office: z.string().min(1).max(64).optional(),
+    sort: z.enum(TASK_SORTS).default('target').meta({
+      description:
+        'target: the service target first, then the legal due day; due: the legal due day first (tasks without one last), then the target; priority: high first, then the target; id: by task id',
+    }),
     limit,
-    cursor: cursor.optional(),
+    cursor: z
+      .string()
+      .min(1)
+      .max(400)
+      .regex(/^[A-Za-z0-9_-]+$/, 'the nextCursor of a previous page')
+      .optional(),
   })
   .strict();
 

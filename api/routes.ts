@@ -399,7 +399,12 @@ export const ROUTES = {
     summary: 'Cases in your scope, newest first',
     tags: ['cases'],
     query: listCasesQuery,
-    answers: { 200: { description: 'a page of cases, newest first', body: pageView(caseSummary) } },
+    answers: {
+      200: {
+        description: 'a page of cases, newest first, with the count of all the filter selects',
+        body: pageView(caseSummary).extend({ total: z.int().min(0) }),
+      },
+    },
   },
   getCase: {
     method: 'get',
@@ -686,7 +691,12 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: STAFF,
     query: listTasksQuery,
-    answers: { 200: { description: 'a page of tasks', body: pageView(inboxTask) } },
+    answers: {
+      200: {
+        description: 'a page of tasks, with the count of the whole view',
+        body: pageView(inboxTask).extend({ total: z.int().min(0) }),
+      },
+    },
   },
   task: {
     method: 'get',

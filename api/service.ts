@@ -111,7 +111,7 @@ export function caseFromDoc(doc: CaseDoc): CaseView {
 }
 
 export function taskFromDoc(doc: TaskDoc): Record<string, unknown> {
-  const { _id, writeSeq: _w, openedBySub: _o, ...rest } = doc;
+  const { _id, writeSeq: _w, openedBySub: _o, dueKey: _d, priorityKey: _p, ...rest } = doc;
   return { taskId: _id, ...rest };
 }
 

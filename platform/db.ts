@@ -41,6 +41,9 @@ export interface TaskDoc extends Omit<TaskView, 'taskId'> {
   caseStatus: string;
   /** Who opened the case: with `office`, the task's scope, checked without reading the case. */
   openedBySub: string;
+  /** The inbox's sort keys (platform/projection.ts `taskSortKeys`). */
+  dueKey?: string;
+  priorityKey?: string;
 }
 
 /** A member of a case as a row of its own (`<caseId>:<key>`): a collective dismissal's workers. */
@@ -149,6 +152,7 @@ const taskSchema = new Schema<TaskDoc>(
   { ...loose, collection: 'tasks' },
 );
 taskSchema.index({ office: 1, status: 1, targetAt: 1 });
+taskSchema.index({ office: 1, status: 1, dueKey: 1 });
 taskSchema.index({ assignee: 1, status: 1 });
 taskSchema.index({ caseId: 1 });
 

@@ -4,7 +4,7 @@
  * document last.
  */
 import { ulid } from 'ulid';
-import type { CaseEvent, CaseScope, MemberStage, ProjectionDelta } from '../domain/case-model';
+import type { CaseEvent, CaseScope, MemberStage, ProjectionDelta, TaskView } from '../domain/case-model';
 import type { Db } from './db';
 import { driverCollection, isDuplicateKey } from './db';
 import type { EventRow } from './feed';
@@ -83,6 +83,19 @@ function unitKeysIn(set: Record<string, unknown>): string[] {
   return [...new Set(found.filter((u): u is string => typeof u === 'string' && u.length > 0))];
 }
 
+/**
+ * The inbox's sort keys, never null so that a page boundary compares them: the legal due instant (tasks without
+ * one last) and the priority (high first).
+ */
+export function taskSortKeys(task: Pick<TaskView, 'legalDueAt' | 'priority'>): {
+  dueKey: string;
+  priorityKey: string;
+} {
+  return { dueKey: task.legalDueAt ?? NO_LEGAL_DUE, priorityKey: task.priority === 'high' ? '0' : '1' };
+}
+/** Sorts after every instant. */
+export const NO_LEGAL_DUE = '9999-12-31T23:59:59.999Z';
+
 export async function projectCase(db: Db, d: ProjectionDelta): Promise<void> {
   const { scope, write } = d;
   const { caseId: _c, ...set } = d.set;
@@ -114,7 +127,13 @@ export async function projectCase(db: Db, d: ProjectionDelta): Promise<void> {
       write,
       d.tasks.map(({ taskId, ...task }) => ({
         _id: taskId,
-        doc: { ...task, caseTitle: scope.title, caseStatus: scope.status, openedBySub: scope.openedBySub },
+        doc: {
+          ...task,
+          caseTitle: scope.title,
+          caseStatus: scope.status,
+          openedBySub: scope.openedBySub,
+          ...taskSortKeys(task),
+        },
       })),
     ),
     guardedRows(

@@ -2954,7 +2954,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description a page of cases, newest first */
+            /** @description a page of cases, newest first, with the count of all the filter selects */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2977,6 +2977,7 @@ export interface operations {
                         }[];
                         nextCursor: string | null;
                         hasMore: boolean;
+                        total: number;
                     };
                 };
             };
@@ -6678,6 +6679,7 @@ export interface operations {
             query?: {
                 view?: "mine" | "available" | "overdue" | "escalated" | "all";
                 office?: string;
+                sort?: "target" | "due" | "priority" | "id";
                 limit?: number;
                 cursor?: string;
             };
@@ -6687,7 +6689,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description a page of tasks */
+            /** @description a page of tasks, with the count of the whole view */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6727,6 +6729,7 @@ export interface operations {
                         }[];
                         nextCursor: string | null;
                         hasMore: boolean;
+                        total: number;
                     };
                 };
             };

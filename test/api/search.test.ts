@@ -60,12 +60,70 @@ describe('finding cases', () => {
     expect(ids(await list('q=.*'))).toEqual([]);
 
     const first = await list('taxCode=01234567890&limit=1');
-    expect(first.body).toMatchObject({ hasMore: true });
+    expect(first.body).toMatchObject({ hasMore: true, total: 2 });
     const second = await list(`taxCode=01234567890&limit=1&cursor=${first.body.nextCursor}`);
     expect(second.body).toMatchObject({ hasMore: false, nextCursor: null });
     expect([...ids(first), ...ids(second)].sort()).toEqual([a.caseId, b.caseId].sort());
 
     expect((await list('unit=not-a-unit')).status).toBe(400);
+  });
+
+  it('when the inbox is sorted by target, legal due day, priority or id, then every page follows the order, with the total', async () => {
+    // Tasks of two kinds (the consultation, and the INPS application after it), opened a moment apart.
+    const x = await open('01234567890', 'Cartiera del Serchio S.p.A.', 'sort-1');
+    await open('09876543210', 'Officine Versiliesi S.r.l.', 'sort-2');
+    const consultation = x.tasks.find((t) => t.key === 'union-consultation')!;
+    const done = await request(s.app)
+      .post(`/v1/tasks/${consultation.taskId}/complete`)
+      .set(auth())
+      .send({ outcome: 'agreement', data: { minutesDate: romeDate(Date.now()) } });
+    expect(done.status).toBe(200);
+    interface Row {
+      taskId: string;
+      targetAt: string;
+      legalDueAt: string | null;
+      priority: string;
+    }
+    const keysOf: Record<string, (t: Row) => string[]> = {
+      target: (t) => [t.targetAt, t.legalDueAt ?? '9999', t.taskId],
+      due: (t) => [t.legalDueAt ?? '9999', t.targetAt, t.taskId],
+      priority: (t) => [t.priority === 'high' ? '0' : '1', t.targetAt, t.taskId],
+      id: (t) => [t.taskId],
+    };
+    const inbox = (q: string) => request(s.app).get(`/v1/tasks?view=all&${q}`).set(auth());
+    for (const [sort, keys] of Object.entries(keysOf)) {
+      const all = await inbox(`sort=${sort}&limit=100`);
+      expect(all.status).toBe(200);
+      const rows = all.body.items as Row[];
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      expect(all.body.total).toBe(rows.length);
+      const compare = (a: Row, b: Row): number => {
+        const [ka, kb] = [keys(a), keys(b)];
+        for (let i = 0; i < ka.length; i += 1) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+        return 0;
+      };
+      expect(rows.map((r) => r.taskId)).toEqual([...rows].sort(compare).map((r) => r.taskId));
+      // Two at a time, following nextCursor: the same rows in the same order, none twice.
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await inbox(`sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.body.total).toBe(rows.length);
+        paged.push(...(page.body.items as Row[]).map((r) => r.taskId));
+        cursor = page.body.nextCursor as string | null;
+      } while (cursor);
+      expect(paged).toEqual(rows.map((r) => r.taskId));
+    }
+    // The legal due days differ between the two kinds: the orders are not all the same.
+    const byTarget = (await inbox('sort=target&limit=100')).body.items as Row[];
+    const byDue = (await inbox('sort=due&limit=100')).body.items as Row[];
+    expect(byDue.map((r) => r.legalDueAt ?? '9999')).toEqual(
+      [...byDue].map((r) => r.legalDueAt ?? '9999').sort(),
+    );
+    expect(byTarget.length).toBe(byDue.length);
+    const bad = await inbox('sort=due&cursor=bm90LW91cnM');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('cursor');
   });
 
   it('when the event feed is paged with cursor (or its older name after), then it goes on from the same place', async () => {
