@@ -13,6 +13,9 @@ import { settledUpdate } from '../workflows/messages';
 import { reconcileRecent } from '../platform/reconcile';
 import { purgeIdempotencyKeys, purgeRateLimits } from '../platform/rate-limit';
 import { projectCase } from '../platform/projection';
+import { caseSearchAttributes } from '../platform/search-attributes';
+import { caseSummaryLine, findProcedure } from '../domain/catalogue';
+import { CASE_PROCEDURE } from '../workflows/search-attributes';
 import type { PayloadKeys } from '../platform/payload-codec';
 import type { WebhookActivities, WebhookDeliveryOptions } from './webhooks';
 import { createWebhookActivities } from './webhooks';
@@ -116,6 +119,9 @@ export function createActivities(deps: ActivityDeps): CaseActivities & WebhookAc
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
+      // The workers' cases are indexed as their parent is (a server without the attributes gets none).
+      const parent = await client.workflow.getHandle(parentCaseId).describe();
+      const indexed = parent.typedSearchAttributes.get(CASE_PROCEDURE) !== undefined;
       // A few starts at a time: enough to fill the round trips, not enough to swamp the server.
       for (let i = 0; i < cases.length; i += 25) {
         // The parent was closed or its run cancelled this call: the remaining starts are left for no one.
@@ -141,6 +147,11 @@ export function createActivities(deps: ActivityDeps): CaseActivities & WebhookAc
                   workflowIdConflictPolicy: 'USE_EXISTING',
                   // The business key is used once, even after that case has ended.
                   workflowIdReusePolicy: 'REJECT_DUPLICATE',
+                  staticSummary: caseSummaryLine(
+                    findProcedure(c.procedure) ?? { code: c.procedure, title: c.procedure },
+                    c.office,
+                  ),
+                  ...(indexed ? { typedSearchAttributes: caseSearchAttributes(c.procedure, c.office) } : {}),
                 }),
               });
               opened += 1;

@@ -104,6 +104,8 @@ export interface AppDeps {
   codec?: CodecRoutes;
   /** Only in the demo-clock mode of `npm run dev`: a Temporal whose time an administrator moves forward. */
   devClock?: DevClock;
+  /** Cases start with their search attributes (registered on the server). */
+  searchAttributes?: boolean;
   /** Webhook subscriptions: which callback URLs are accepted, and the keys that seal their secrets. */
   webhooks?: { urls: UrlPolicy; payloadKeys?: PayloadKeys };
 }
@@ -226,6 +228,7 @@ export function createApp(deps: AppDeps): express.Express {
     db: deps.db,
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
+    ...(deps.searchAttributes ? { searchAttributes: true } : {}),
     ...(deps.updateTimeoutMs !== undefined ? { updateTimeoutMs: deps.updateTimeoutMs } : {}),
   });
   /** The caller's Idempotency-Key header, validated, if sent. */

@@ -9,6 +9,7 @@ import { tokenPolicy } from './auth';
 import { OIDC_DEFAULTS, OidcVerifier } from './oidc';
 import { EncryptionCodec } from '../platform/payload-codec';
 import { ensureSchedules } from '../platform/schedules';
+import { ensureSearchAttributes } from '../platform/search-attributes';
 
 /** The API wired from the config: one Temporal connection per process, shared by every request. */
 export async function connectApi(
@@ -60,6 +61,7 @@ export async function connectApi(
   });
   // The time-skipping server behind the demo clock has no schedules; the campaign is opened by hand there.
   if (!extra.devClock) await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE, logger);
+  const searchAttributes = await ensureSearchAttributes(temporal, logger);
   const app = createApp({
     db,
     temporal,
@@ -98,6 +100,7 @@ export async function connectApi(
       ? { temporalUi: { baseUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE } }
       : {}),
     ...(codec ? { codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS ?? [] } } : {}),
+    searchAttributes,
     webhooks: {
       // Production: https to public addresses only; development and the tests call receivers on this machine.
       urls: {

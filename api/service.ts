@@ -15,13 +15,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ulid } from 'ulid';
 import type { Actor, CaseAck, CaseStart, CaseView } from '../domain/case-model';
-import { findProcedure } from '../domain/catalogue';
+import { caseSummaryLine, findProcedure } from '../domain/catalogue';
 import { OFFICES } from '../domain/offices';
 import type { ProcedureDef } from '../domain/procedure';
 import type { CaseDoc, Db, TaskDoc } from '../platform/db';
 import { isDuplicateKey } from '../platform/db';
 import type { OfficeSnapshot } from '../platform/queries';
 import { admissionContext, officeSnapshot } from '../platform/queries';
+import { caseSearchAttributes } from '../platform/search-attributes';
 import { settledUpdate } from '../workflows/messages';
 import type { CallerScope, FieldIssue } from '../workflows/messages';
 import type { Principal } from './auth';
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   taskQueue: string;
   /** How long an Update may take before the API answers 503 (default 15 s). */
   updateTimeoutMs?: number;
+  /** Cases start with their search attributes (registered on the server: platform/search-attributes.ts). */
+  searchAttributes?: boolean;
 }
 
 export interface StartResult {
@@ -245,6 +248,11 @@ export class CaseService {
       args: [start],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // What operators see of it in the Temporal UI: a line that names it, and the attributes they filter by.
+      staticSummary: caseSummaryLine(procedure, office),
+      ...(this.deps.searchAttributes
+        ? { typedSearchAttributes: caseSearchAttributes(procedure.code, office) }
+        : {}),
     });
     try {
       await this.bounded(caseId, () =>

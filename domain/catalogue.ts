@@ -1,4 +1,5 @@
 import type { ProcedureDef } from './procedure';
+import { OFFICES } from './offices';
 import { cigoProcedure } from './procedures/cigo';
 import { cigsProcedure } from './procedures/cigs';
 import { mobProcedure } from './procedures/collective-dismissal';
@@ -22,4 +23,10 @@ export const PROCEDURES: readonly ProcedureDef[] = [
 
 export function findProcedure(code: string): ProcedureDef | undefined {
   return PROCEDURES.find((p) => p.code === code);
+}
+
+/** The one line a case's workflow carries as its summary in the Temporal UI: procedure and office. */
+export function caseSummaryLine(procedure: Pick<ProcedureDef, 'code' | 'title'>, office: string): string {
+  const name = OFFICES.find((o) => o.code === office)?.name ?? office;
+  return `${procedure.title} — ${name}`;
 }

@@ -50,11 +50,20 @@ function events(db: Db): mongo.Collection<mongo.Document & { _id: string }> {
 
 /** Takes `n` consecutive positions: answers the first. */
 export async function take(db: Db, n: number): Promise<number> {
-  const after = await driverCollection(db.counters).findOneAndUpdate(
-    { _id: COUNTER },
-    { $inc: { next: n } },
-    { upsert: true, returnDocument: 'after' },
-  );
+  const inc = () =>
+    driverCollection(db.counters).findOneAndUpdate(
+      { _id: COUNTER },
+      { $inc: { next: n } },
+      { upsert: true, returnDocument: 'after' },
+    );
+  let after;
+  try {
+    after = await inc();
+  } catch (err) {
+    // Two first writers created the counter at once: it exists now, and the increment goes through.
+    if (!isDuplicateKey(err)) throw err;
+    after = await inc();
+  }
   const next = (after as { next?: number } | null)?.next;
   if (typeof next !== 'number') throw new Error('the feed counter answered no position');
   return next - n;

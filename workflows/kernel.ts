@@ -20,10 +20,13 @@ import {
   continueAsNew,
   log,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
+import { CASE_STATUS } from './search-attributes';
 import type { CaseActivities } from '../activities/types';
 import type {
   Actor,
@@ -189,6 +192,8 @@ export class CaseKernel {
   private writtenMember = '';
   /** The next write creates the case document (the first of the case, or of a run continued as new). */
   private create = true;
+  /** The status the case's search attribute holds (undefined: started without search attributes). */
+  private indexedStatus: string | undefined = workflowInfo().typedSearchAttributes.get(CASE_STATUS);
   /** A write is waiting for the main flow to stand still, and will take what changed until then. */
   private flushQueued = false;
 
@@ -394,12 +399,28 @@ export class CaseKernel {
     });
   }
 
+  /**
+   * What operators see of the case in the Temporal UI: its step and status as the run's current details, and the
+   * status search attribute when it changed (a case started without search attributes keeps none).
+   */
+  private describe(): void {
+    const v = this.view;
+    setCurrentDetails(
+      `${v.title}: ${v.step} (${v.status})${v.nextDueAt ? `; next due ${v.nextDueAt.slice(0, 10)}` : ''}`,
+    );
+    if (this.indexedStatus !== undefined && this.indexedStatus !== v.status) {
+      upsertSearchAttributes([{ key: CASE_STATUS, value: v.status }]);
+      this.indexedStatus = v.status;
+    }
+  }
+
   /** What changed since the last write, or null when nothing did. */
   private takeDelta(): ProjectionDelta | null {
     const events = this.pending.splice(0, this.pending.length);
     const members = [...this.pendingMembers.values()];
     this.pendingMembers.clear();
     this.view.nextDueAt = this.computeNextDue();
+    this.describe();
     const { set, unset } = this.diff.changes(this.view as unknown as Record<string, unknown>);
     const assignees = this.assignees();
     if (JSON.stringify(assignees) !== this.writtenAssignees) {

@@ -6,6 +6,7 @@
 import request from 'supertest';
 import type { CaseView } from '../../domain/case-model';
 import { addDays, romeDate } from '../../domain/dates';
+import { CASE_OFFICE, CASE_PROCEDURE, CASE_STATUS } from '../../workflows/search-attributes';
 import { cigoInput } from '../support/cigo-input';
 import type { ApiStack } from '../support/api-env';
 import { principals, startApiStack } from '../support/api-env';
@@ -124,6 +125,34 @@ describe('finding cases', () => {
     const bad = await inbox('sort=due&cursor=bm90LW91cnM');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('cursor');
+  });
+
+  it('when a case is opened and withdrawn, then operators find it in Temporal by procedure, office and status, with a summary', async () => {
+    const c = await open('01234567890', 'Cartiera del Serchio S.p.A.', 'temporal-attrs');
+    const handle = s.client.workflow.getHandle(c.caseId);
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(CASE_PROCEDURE)).toBe('CIGO');
+    expect(described.typedSearchAttributes.get(CASE_OFFICE)).toBe('lucca');
+    expect(await described.staticSummary()).toBe(
+      "Cassa integrazione guadagni ordinaria (CIGO) — Centro per l'Impiego di Lucca",
+    );
+    // The run's current details say where the case stands, in the UI's metadata query.
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain(`${c.title}: ${c.step} (open)`);
+    const withdrawn = await request(s.app)
+      .post(`/v1/cases/${c.caseId}/withdraw`)
+      .set(auth())
+      .send({ reason: 'opened by mistake' });
+    expect(withdrawn.status).toBe(200);
+    const query = `CpiProcedure = 'CIGO' AND CpiOffice = 'lucca' AND CpiStatus = 'withdrawn'`;
+    let found: string[] = [];
+    for (let i = 0; i < 100 && !found.includes(c.caseId); i += 1) {
+      found = [];
+      for await (const w of s.client.workflow.list({ query })) found.push(w.workflowId);
+      if (!found.includes(c.caseId)) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found).toContain(c.caseId);
+    expect((await handle.describe()).typedSearchAttributes.get(CASE_STATUS)).toBe('withdrawn');
   });
 
   it('when the event feed is paged with cursor (or its older name after), then it goes on from the same place', async () => {
