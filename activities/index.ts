@@ -16,8 +16,7 @@ import { projectCase } from '../platform/projection';
 import { caseSearchAttributes } from '../platform/search-attributes';
 import { caseSummaryLine, findProcedure } from '../domain/catalogue';
 import { CASE_PROCEDURE } from '../workflows/search-attributes';
-import type { PayloadKeys } from '../platform/payload-codec';
-import type { WebhookActivities, WebhookDeliveryOptions } from './webhooks';
+import type { WebhookActivities } from './webhooks';
 import { createWebhookActivities } from './webhooks';
 
 /** An outside body that receives dossiers. The default keeps an outbox; a real adapter posts to INPS. */
@@ -28,10 +27,6 @@ export interface InpsGateway {
 export interface ActivityDeps {
   db: Db;
   inps?: InpsGateway;
-  /** How webhooks are delivered (the defaults: 12 attempts, 10 s each, public addresses only). */
-  webhooks?: Partial<WebhookDeliveryOptions>;
-  /** The payload keys, which also seal the webhook secrets at rest. */
-  payloadKeys?: PayloadKeys;
 }
 
 /** Writes one message to the `communications` outbox, once per idempotency key, and returns its receipt. */
@@ -73,15 +68,16 @@ export function outboxInpsGateway(db: Db): InpsGateway {
   };
 }
 
-export function createActivities(deps: ActivityDeps): CaseActivities & WebhookActivities {
+export function createActivities(
+  deps: ActivityDeps,
+): CaseActivities & Pick<WebhookActivities, 'ensureWebhookDispatchers'> {
   const { db } = deps;
   const inps = deps.inps ?? outboxInpsGateway(db);
+  const webhooks = createWebhookActivities(db);
 
   return {
-    ...createWebhookActivities(db, {
-      ...deps.webhooks,
-      ...(deps.payloadKeys ? { payloadKeys: deps.payloadKeys } : {}),
-    }),
+    // The reconciler's beat starts missing dispatchers; deliveries run on the webhook worker's own queue.
+    ensureWebhookDispatchers: () => webhooks.ensureWebhookDispatchers(),
 
     async project(delta) {
       await projectCase(db, delta);

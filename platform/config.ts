@@ -122,6 +122,11 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(100).max(60_000).default(10_000),
   ),
+  // Activity slots of the webhook worker: each live subscription holds one while it waits for events.
+  WEBHOOK_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(10_000).default(200),
+  ),
   // Callbacks only to this machine (the contract run and the benchmarks, whose subscriptions are generated).
   WEBHOOK_LOOPBACK_ONLY: z.preprocess(
     emptyToUndefined,

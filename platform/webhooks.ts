@@ -21,6 +21,12 @@ import type { EventDoc } from './db';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
+/**
+ * The task queue of the webhook activities: a worker of its own polls it, so subscriptions waiting for events
+ * (each holds one activity slot while it waits) never take the slots of the cases' activities.
+ */
+export const webhookTaskQueue = (caseTaskQueue: string): string => `${caseTaskQueue}-webhooks`;
+
 /** The workflow id of a subscription's dispatcher (workflows/webhooks.ts). */
 export const dispatcherId = (subscriptionId: string): string => `webhook-${subscriptionId}`;
 

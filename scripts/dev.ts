@@ -19,7 +19,7 @@ import { loadConfig, webhookDelivery } from '../platform/config';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
 import { newPayloadKeyEntry } from '../platform/payload-codec';
-import { createWorker } from '../worker/create-worker';
+import { createWebhookWorker, createWorker } from '../worker/create-worker';
 import { installTemporalRuntime } from '../worker/runtime';
 import type { RunningServer } from './local-servers';
 import { ROOT, readProvisionedPaths, startMongoWire, startTemporalDev } from './local-servers';
@@ -109,9 +109,18 @@ async function main(): Promise<void> {
     db,
     logger,
     ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
-    webhooks: webhookDelivery(config),
   });
-  const workerDone = worker.run();
+  // Webhook deliveries on their own queue (worker/create-worker.ts), as deployed.
+  const hooks = await createWebhookWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
+    webhooks: webhookDelivery(config),
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
+  });
+  const workerDone = Promise.all([worker.run(), hooks.run()]);
   const {
     app,
     temporal,
@@ -163,6 +172,7 @@ async function main(): Promise<void> {
     logger.info('stopping', { signal });
     await new Promise<void>((resolve) => server.close(() => resolve()));
     worker.shutdown();
+    hooks.shutdown();
     await workerDone;
     await Promise.all([closeApi(), nativeConnection.close(), db.close()]);
     await stopClock();

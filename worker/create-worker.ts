@@ -9,6 +9,10 @@ import { WORKER_DEFAULTS } from '../platform/config';
 import type { AppLogger } from '../platform/logger';
 import { createLogger, temporalLogger } from '../platform/logger';
 import { dataConverterOf } from '../platform/payload-codec';
+import { webhookTaskQueue } from '../platform/webhooks';
+import type { WebhookDeliveryOptions } from '../activities/webhooks';
+import { createWebhookActivities } from '../activities/webhooks';
+import type { PayloadKeys } from '../platform/payload-codec';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
 /** Failures with their messages in (encrypted) encoded attributes, in workflows and activities alike. */
@@ -42,6 +46,8 @@ export function bundleWorkflows(logger?: AppLogger): Promise<WorkflowBundle> {
 }
 
 export interface CreateWorkerOptions extends ActivityDeps {
+  /** Keys that encrypt what the worker sends to Temporal (platform/payload-codec.ts); plain payloads otherwise. */
+  payloadKeys?: PayloadKeys;
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -93,3 +99,39 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     ...opts.extra,
   });
 }
+
+export interface CreateWebhookWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The cases' task queue: the webhook worker polls its companion (`webhookTaskQueue`). */
+  taskQueue: string;
+  db: ActivityDeps['db'];
+  /** How webhooks are delivered (defaults: 12 attempts, 10 s each, public addresses only). */
+  webhooks?: Partial<WebhookDeliveryOptions>;
+  /** The payload keys: they seal the webhook secrets at rest, and encrypt what reaches Temporal. */
+  payloadKeys?: PayloadKeys;
+  /** Deliveries and waits at once: each live subscription holds one while it waits for events. */
+  concurrency?: number;
+  extra?: Partial<WorkerOptions>;
+}
+
+/**
+ * The worker of the webhook activities (activities/webhooks.ts), on a queue of its own: subscriptions waiting for
+ * events and receivers slow to answer never take the case activities' slots. Runs beside the case worker.
+ */
+export function createWebhookWorker(opts: CreateWebhookWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: webhookTaskQueue(opts.taskQueue),
+    activities: createWebhookActivities(opts.db, {
+      ...opts.webhooks,
+      ...(opts.payloadKeys ? { payloadKeys: opts.payloadKeys } : {}),
+    }),
+    dataConverter: dataConverterOf(opts.payloadKeys),
+    maxConcurrentActivityTaskExecutions: opts.concurrency ?? WEBHOOK_WORKER_DEFAULT_CONCURRENCY,
+    ...opts.extra,
+  });
+}
+
+export const WEBHOOK_WORKER_DEFAULT_CONCURRENCY = 200;

@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit, webhookDelivery } from '../platform/config';
 import { connectDb } from '../platform/db';
 import { createLogger } from '../platform/logger';
-import { createWorker, workerLimits } from './create-worker';
+import { createWebhookWorker, createWorker, workerLimits } from './create-worker';
 import { installTemporalRuntime } from './runtime';
 
 async function main(): Promise<void> {
@@ -24,11 +24,19 @@ async function main(): Promise<void> {
       ? { bundle: { code: readFileSync(config.WORKFLOW_BUNDLE_PATH, 'utf8') } }
       : {}),
     ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
+  });
+  const hooks = await createWebhookWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db,
     webhooks: webhookDelivery(config),
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    ...(config.PAYLOAD_KEYS ? { payloadKeys: config.PAYLOAD_KEYS } : {}),
   });
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS });
-  // The worker shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.
-  await worker.run();
+  // Both workers shut down gracefully on SIGINT/SIGTERM (the SDK installs the handlers); then we close up.
+  await Promise.all([worker.run(), hooks.run()]);
   await connection.close();
   await db.close();
   logger.info('worker stopped');

@@ -29,13 +29,6 @@ const POLL_MS = 30_000;
 /** Deliveries (or empty polls) per run before it continues as new. */
 const PER_RUN = 300;
 
-const feed = proxyActivities<WebhookActivities>({
-  startToCloseTimeout: '90 seconds',
-  heartbeatTimeout: '20 seconds',
-  // Reading our own database: retried until it answers.
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-
 /** The position just before `p` (both 16-digit keys). */
 function before(p: string): string | null {
   const n = Number(p);
@@ -43,10 +36,20 @@ function before(p: string): string | null {
 }
 
 export async function webhookDispatcher(input: DispatcherInput): Promise<string> {
+  // The webhook worker's own queue (platform/webhooks.ts `webhookTaskQueue`).
+  const taskQueue = `${workflowInfo().taskQueue}-webhooks`;
+  const feed = proxyActivities<WebhookActivities>({
+    taskQueue,
+    startToCloseTimeout: '90 seconds',
+    heartbeatTimeout: '20 seconds',
+    // Reading our own database: retried until it answers.
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
   const start = await feed.webhookStart({ subscriptionId: input.subscriptionId });
   if (start.deleted) return 'deleted';
   const { policy } = start;
   const deliver = proxyActivities<WebhookActivities>({
+    taskQueue,
     startToCloseTimeout: '2 minutes',
     retry: {
       initialInterval: policy.initialIntervalMs,

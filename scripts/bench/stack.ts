@@ -111,8 +111,6 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     db,
     logger,
     payloadKeys,
-    // Subscriptions made here (the contract run generates them) call nothing but this machine.
-    webhooks: { allowPrivate: true, loopbackOnly: true },
     ...(process.env.BENCH_CACHED_WORKFLOWS
       ? { limits: { cachedWorkflows: Number(process.env.BENCH_CACHED_WORKFLOWS) } }
       : {}),
@@ -127,6 +125,8 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
       BODY_LIMIT: '1mb',
       UPDATE_TIMEOUT_MS: 30_000,
       PAYLOAD_KEYS: payloadKeys,
+      // Subscriptions made here (the contract run generates them) name nothing but this machine, and no webhook
+      // worker runs: nothing is delivered.
       WEBHOOK_LOOPBACK_ONLY: true,
       ...(opts.limits?.authFailuresPerMinute
         ? { AUTH_FAILURES_PER_MINUTE: opts.limits.authFailuresPerMinute }

@@ -14,9 +14,8 @@ import type { Db } from '../../platform/db';
 import { connectDb } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
 import { parsePayloadKeys } from '../../platform/payload-codec';
-import type { ActivityDeps } from '../../activities';
-import type { WorkflowBundle } from '../../worker/create-worker';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import type { CreateWebhookWorkerOptions, WorkflowBundle } from '../../worker/create-worker';
+import { bundleWorkflows, createWebhookWorker, createWorker } from '../../worker/create-worker';
 import { installTemporalRuntime } from '../../worker/runtime';
 import { seedReferenceData } from '../../scripts/seed';
 import { testMongoUri, testTemporalAddress, timeSkippingServerPath, uniqueName } from './env';
@@ -38,6 +37,8 @@ export interface ApiStack {
   bundle: WorkflowBundle;
   nativeConnection: NativeConnection;
   worker: Worker;
+  /** The webhook worker, beside the case worker (worker/create-worker.ts). */
+  hooks?: Worker;
   workerRun: Promise<void>;
   token(p: Principal): string;
   startWorker(): Promise<void>;
@@ -77,7 +78,7 @@ export async function startApiStack(
     /** More of the API's configuration (an identity provider's settings). */
     config?: Partial<Parameters<typeof connectApi>[0]>;
     /** How the worker delivers webhooks (a short backoff, for receivers that are down a moment). */
-    webhooks?: ActivityDeps['webhooks'];
+    webhooks?: CreateWebhookWorkerOptions['webhooks'];
   } = {},
 ): Promise<ApiStack> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
@@ -129,14 +130,24 @@ export async function startApiStack(
         db,
         bundle,
         payloadKeys: PAYLOAD_KEYS,
+        extra: { shutdownForceTime: '10 seconds' },
+      });
+      const hooks = await createWebhookWorker({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        db,
+        payloadKeys: PAYLOAD_KEYS,
         // The tests' receivers listen on this machine.
         webhooks: { allowPrivate: true, loopbackOnly: true, ...opts.webhooks },
         extra: { shutdownForceTime: '10 seconds' },
       });
-      stack.workerRun = stack.worker.run();
+      stack.hooks = hooks;
+      stack.workerRun = Promise.all([stack.worker.run(), hooks.run()]).then(() => undefined);
     },
     async stopWorker() {
       stack.worker.shutdown();
+      stack.hooks?.shutdown();
       await stack.workerRun;
     },
     async close() {
