@@ -205,10 +205,10 @@ function decodeKeyCursor(cursor: string, n: number): string[] {
   } catch {
     // not one of ours: refused below
   }
-  throw problems.validation(
-    [{ path: 'cursor', message: 'the nextCursor of a previous page of the same sort' }],
-    'The cursor is not one this list gave.',
-  );
+  // Well formed, but not a boundary of this list: refused by the rule that a cursor comes from the same list.
+  throw problems.refused('cursor-not-of-this-list', 'The cursor is not one this list gave for this sort.', {
+    errors: [{ path: 'cursor', message: 'the nextCursor of a previous page of the same sort' }],
+  });
 }
 
 /** The rows after a boundary in the order of `keys`: (a > a0) or (a = a0 and b > b0) or … */

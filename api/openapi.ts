@@ -55,7 +55,7 @@ export function buildOpenApi(table: RouteTable): Json {
             type: {
               type: 'string',
               description:
-                'urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable',
+                'urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, callback-url, too-many-subscriptions, cursor-not-of-this-list, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable',
             },
             title: { type: 'string' },
             reason: {

@@ -151,6 +151,12 @@ export class RouteTable {
               throw new Error(
                 `${spec.operationId} answered ${res.statusCode} with a body its declaration does not allow: ${r.error.message}`,
               );
+            // The document allows no property a closed object does not list: neither does the check.
+            const extra = r ? undeclaredPaths(body, r.data) : [];
+            if (extra.length > 0)
+              throw new Error(
+                `${spec.operationId} answered ${res.statusCode} with properties its declaration does not list: ${extra.slice(0, 5).join(', ')}`,
+              );
             return send(body);
           };
           return handler(req, res, next);
@@ -281,4 +287,20 @@ function objectParams(s: z.ZodObject | undefined, where: 'path' | 'query'): Json
     required: where === 'path' || ((js.required ?? []).includes(name) && !('default' in prop)),
     schema: prop,
   }));
+}
+
+/**
+ * The properties of `sent` that its parse dropped (`parsed` is what the declared schema kept): a closed object's
+ * unlisted fields, which the document's `additionalProperties: false` forbids. Loose objects and records keep theirs.
+ */
+export function undeclaredPaths(sent: unknown, parsed: unknown, at = ''): string[] {
+  if (Array.isArray(sent) && Array.isArray(parsed))
+    return sent.flatMap((v, i) => undeclaredPaths(v, parsed[i], `${at}[${i}]`));
+  if (!sent || !parsed || typeof sent !== 'object' || typeof parsed !== 'object') return [];
+  const kept = parsed as Record<string, unknown>;
+  return Object.entries(sent as Record<string, unknown>).flatMap(([k, v]) => {
+    const path = at ? `${at}.${k}` : k;
+    if (v === undefined) return [];
+    return k in kept ? undeclaredPaths(v, kept[k], path) : [path];
+  });
 }

@@ -691,6 +691,7 @@ export const ROUTES = {
     tags: ['tasks'],
     roles: STAFF,
     query: listTasksQuery,
+    problems: [422],
     answers: {
       200: {
         description: 'a page of tasks, with the count of the whole view',

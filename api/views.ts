@@ -173,13 +173,15 @@ export function listView<T extends z.ZodType>(item: T) {
 }
 
 // ---- reference data, administration, art. 16 and L. 68 answers ----
+// Loose where the answer carries more than is listed (a published rule's own fields, a ranking row's components):
+// the document then allows more properties, as the answer has them.
 
 export const healthView = z.object({ status: z.literal('ok') });
 export const readyView = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) });
-export const openApiView = z.object({ openapi: z.string(), info: record, paths: record });
+export const openApiView = z.looseObject({ openapi: z.string(), info: record, paths: record });
 
 const jsonSchema = record.meta({ description: 'A JSON Schema (draft 2020-12)' });
-export const procedureView = z.object({
+export const procedureView = z.looseObject({
   code: z.string(),
   version: z.int(),
   title: z.string(),
@@ -187,24 +189,24 @@ export const procedureView = z.object({
   description: z.string(),
   startInput: jsonSchema,
   tasks: z.array(
-    z.object({
+    z.looseObject({
       key: z.string(),
       title: z.string(),
       candidateRole: z.enum(ROLES),
-      outcomes: z.array(z.object({ outcome: z.string(), title: z.string(), data: jsonSchema })),
+      outcomes: z.array(z.looseObject({ outcome: z.string(), title: z.string(), data: jsonSchema })),
     }),
   ),
-  news: z.array(z.object({ type: z.string(), title: z.string(), from: z.string(), data: jsonSchema })),
+  news: z.array(z.looseObject({ type: z.string(), title: z.string(), from: z.string(), data: jsonSchema })),
   deadlineRules: z.array(record),
 });
 
-export const schemesView = z.object({
+export const schemesView = z.looseObject({
   on: day,
   employer: z.object({ sector: z.string(), averageEmployees: z.number(), solidarityFund: z.string() }),
   items: z.array(record),
 });
 
-export const officeView = z.object({
+export const officeView = z.looseObject({
   code: z.string(),
   name: z.string(),
   province: z.string(),
@@ -260,7 +262,7 @@ export const payloadsView = z.object({
   ),
 });
 
-export const workerView = z.object({
+export const workerView = z.looseObject({
   taxCode: z.string(),
   name: z.string(),
   caseId: z.string().optional(),
@@ -277,7 +279,7 @@ export const workersPage = pageView(workerView).extend({
 });
 export const workerOfCase = workerView.extend({ caseId: z.string() });
 
-export const rankingRowView = z.object({
+export const rankingRowView = z.looseObject({
   caseId: z.string(),
   ruleVersion: z.int(),
   ruleTitle: z.string(),
@@ -285,7 +287,7 @@ export const rankingRowView = z.object({
   referenceDate: day,
 });
 
-export const noticeView = z.object({
+export const noticeView = z.looseObject({
   caseId: z.string(),
   title: z.string(),
   office: z.string(),
@@ -298,7 +300,7 @@ export const noticeView = z.object({
   applicationsClose: day.nullable(),
 });
 
-export const submissionView = z.object({
+export const submissionView = z.looseObject({
   caseId: z.string(),
   step: z.string(),
   applicationNo: z.string().optional(),
@@ -306,7 +308,7 @@ export const submissionView = z.object({
   reasons: z.array(z.string()).optional(),
 });
 
-export const publishedRankingView = z.object({
+export const publishedRankingView = z.looseObject({
   caseId: z.string(),
   status: z.string().nullable(),
   publishedOn: day.nullable(),
@@ -319,10 +321,10 @@ export const publishedRankingView = z.object({
 
 export const clockView = z.object({ now: instant, today: day });
 
-export const scoringRuleView = z.object({ scope: z.string(), version: z.int(), validFrom: day });
+export const scoringRuleView = z.looseObject({ scope: z.string(), version: z.int(), validFrom: day });
 export const scoringRulesView = z.object({ scope: z.string(), items: z.array(scoringRuleView) });
 
-export const l68RankingView = z.object({
+export const l68RankingView = z.looseObject({
   list: z.string(),
   referenceDate: day,
   ruleVersion: z.int(),
@@ -332,13 +334,13 @@ export const l68RankingView = z.object({
   rows: z.array(record),
 });
 
-export const complianceView = z.object({
+export const complianceView = z.looseObject({
   year: z.int(),
   asOf: day,
   items: z.array(record),
 });
 
-export const campaignView = z.object({
+export const campaignView = z.looseObject({
   year: z.int(),
   opened: z.array(z.object({ caseId: z.string(), employer: z.string(), office: z.string() })),
 });

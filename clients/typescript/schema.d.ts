@@ -798,7 +798,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Problem: {
-            /** @description urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable */
+            /** @description urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, callback-url, too-many-subscriptions, cursor-not-of-this-list, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable */
             type: string;
             title: string;
             /**
@@ -1430,6 +1430,8 @@ export interface operations {
                         paths: {
                             [key: string]: unknown;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -1572,7 +1574,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
+                        items: ({
                             code: string;
                             version: number;
                             title: string;
@@ -1582,21 +1584,25 @@ export interface operations {
                             startInput: {
                                 [key: string]: unknown;
                             };
-                            tasks: {
+                            tasks: ({
                                 key: string;
                                 title: string;
                                 /** @enum {string} */
                                 candidateRole: "officer" | "supervisor" | "integrator" | "admin";
-                                outcomes: {
+                                outcomes: ({
                                     outcome: string;
                                     title: string;
                                     /** @description A JSON Schema (draft 2020-12) */
                                     data: {
                                         [key: string]: unknown;
                                     };
-                                }[];
-                            }[];
-                            news: {
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            news: ({
                                 type: string;
                                 title: string;
                                 from: string;
@@ -1604,11 +1610,15 @@ export interface operations {
                                 data: {
                                     [key: string]: unknown;
                                 };
-                            }[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             deadlineRules: {
                                 [key: string]: unknown;
                             }[];
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                     };
                 };
             };
@@ -1696,6 +1706,8 @@ export interface operations {
                         items: {
                             [key: string]: unknown;
                         }[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -1786,7 +1798,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
+                        items: ({
                             code: string;
                             name: string;
                             province: string;
@@ -1797,7 +1809,9 @@ export interface operations {
                             }[];
                             serviceTargetWorkingDays: number;
                             closingDays: string[];
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                     };
                 };
             };
@@ -1889,6 +1903,8 @@ export interface operations {
                         }[];
                         serviceTargetWorkingDays: number;
                         closingDays: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -3464,7 +3480,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
+                        items: ({
                             taxCode: string;
                             name: string;
                             caseId?: string;
@@ -3473,7 +3489,9 @@ export interface operations {
                             ended?: boolean;
                             status?: string;
                             golProgramme?: boolean;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         nextCursor: string | null;
                         hasMore: boolean;
                         caseId: string;
@@ -3582,6 +3600,8 @@ export interface operations {
                         ended?: boolean;
                         status?: string;
                         golProgramme?: boolean;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -4280,6 +4300,8 @@ export interface operations {
                         tieBreaks: string[];
                         /** Format: date */
                         referenceDate: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -4370,7 +4392,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
+                        items: ({
                             caseId: string;
                             title: string;
                             office: string;
@@ -4381,7 +4403,9 @@ export interface operations {
                             place: unknown;
                             publishedOn: string | null;
                             applicationsClose: string | null;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                     };
                 };
             };
@@ -4505,6 +4529,8 @@ export interface operations {
                         applicationNo?: string;
                         admitted?: boolean;
                         reasons?: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -4653,6 +4679,8 @@ export interface operations {
                         applicationNo?: string;
                         admitted?: boolean;
                         reasons?: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -4792,6 +4820,8 @@ export interface operations {
                             [key: string]: unknown;
                         }[];
                         excluded: string[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5073,12 +5103,14 @@ export interface operations {
                 content: {
                     "application/json": {
                         scope: string;
-                        items: {
+                        items: ({
                             scope: string;
                             version: number;
                             /** Format: date */
                             validFrom: string;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                     };
                 };
             };
@@ -5237,6 +5269,8 @@ export interface operations {
                         version: number;
                         /** Format: date */
                         validFrom: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5370,6 +5404,8 @@ export interface operations {
                         rows: {
                             [key: string]: unknown;
                         }[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5469,6 +5505,8 @@ export interface operations {
                         items: {
                             [key: string]: unknown;
                         }[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -5562,6 +5600,8 @@ export interface operations {
                             employer: string;
                             office: string;
                         }[];
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -6765,6 +6805,15 @@ export interface operations {
                 headers: {
                     /** @description The methods this path takes */
                     Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by a rule of the procedure or of the law (`reason` names it) */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

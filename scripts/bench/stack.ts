@@ -22,6 +22,7 @@ import { installTemporalRuntime } from '../../worker/runtime';
 import type { RunningServer } from '../local-servers';
 import { readProvisionedPaths, scratchDir, startMongoWire, startTemporalDev } from '../local-servers';
 import { seedReferenceData } from '../seed';
+import type { PayloadKeys } from '../../platform/payload-codec';
 import { dataConverterOf, newPayloadKeyEntry, parsePayloadKeys } from '../../platform/payload-codec';
 
 export interface BenchStack {
@@ -38,6 +39,8 @@ export interface BenchStack {
   ): Promise<{ status: number; body: unknown }>;
   /** The data converter of the stack's clients and worker (encrypted payloads): the raw baseline's worker uses it too. */
   dataConverter: DataConverter;
+  /** The keys the stack encrypts payloads and seals webhook secrets with. */
+  payloadKeys: PayloadKeys;
   /** The API's base URL (loopback). */
   base: string;
   /** A bearer token of `p`, signed with the stack's secret. */
@@ -161,6 +164,7 @@ export async function startBenchStack(opts: BenchStackOptions = {}): Promise<Ben
     temporal,
     nativeConnection,
     dataConverter: dataConverterOf(payloadKeys),
+    payloadKeys,
     base,
     token: tokenOf,
     async http(method, url, as, body) {

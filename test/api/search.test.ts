@@ -123,7 +123,7 @@ describe('finding cases', () => {
     );
     expect(byTarget.length).toBe(byDue.length);
     const bad = await inbox('sort=due&cursor=bm90LW91cnM');
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.body.errors[0].path).toBe('cursor');
   });
 

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { HttpProblem } from '../../api/problem';
-import { RouteTable } from '../../api/route-table';
+import { RouteTable, undeclaredPaths } from '../../api/route-table';
 
 function appWith(table: RouteTable, answer: unknown): express.Express {
   const app = express();
@@ -62,5 +62,21 @@ describe('route table', () => {
     const res = await request(appWith(new RouteTable(), {})).delete('/v1/things/1');
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe('POST, OPTIONS');
+  });
+});
+
+describe('the answers check', () => {
+  it('names the properties a closed object does not list, and none of a loose one or a record', () => {
+    const closed = z.object({
+      a: z.string(),
+      inner: z.object({ b: z.int() }),
+      rows: z.array(z.object({ c: z.int() })),
+    });
+    const sent = { a: 'x', extra: 1, inner: { b: 1, more: 2 }, rows: [{ c: 1 }, { c: 2, d: 3 }] };
+    const parsed = closed.parse(sent);
+    expect(undeclaredPaths(sent, parsed)).toEqual(['extra', 'inner.more', 'rows[1].d']);
+    const open = z.looseObject({ a: z.string(), facts: z.record(z.string(), z.unknown()) });
+    const loose = { a: 'x', other: true, facts: { any: { thing: 1 } } };
+    expect(undeclaredPaths(loose, open.parse(loose))).toEqual([]);
   });
 });
