@@ -7,7 +7,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { mongo } from 'mongoose';
 import type { Db, DeliveryDoc, SubscriptionDoc } from '../platform/db';
-import { NOT_TOMBSTONE, advanceFeed, positionKey } from '../platform/feed';
+import { feedEnd, positionKey } from '../platform/feed';
 import type { PayloadKeys } from '../platform/payload-codec';
 import { openSecret } from '../platform/payload-codec';
 import type { WebhookRetryPolicy } from '../platform/webhooks';
@@ -38,7 +38,7 @@ export const WEBHOOK_DELIVERY_DEFAULTS: WebhookDeliveryOptions = {
 
 export interface WebhookBatch {
   /** The selected events after the cursor, in feed order. */
-  items: { position: string; eventId: string }[];
+  items: { position: string; eventId: string; caseId: string }[];
   /** The last position read (selected or not): the cursor once the items are delivered. */
   scannedTo: string | null;
   /** Why the dispatcher must stop (`deleted`) or park (`owner-disabled`), if it must. */
@@ -116,22 +116,29 @@ export function createWebhookActivities(
     async nextWebhookEvents({ subscriptionId, after, max, waitMs }) {
       const until = Date.now() + waitMs;
       let scannedTo = after;
-      for (;;) {
+      for (let round = 0; ; round += 1) {
         const sub = await live(subscriptionId);
         if (!sub) return { items: [], scannedTo, halt: 'deleted' };
+        // Everything up to `after` is delivered: the subscription shows it, and a dispatcher started again
+        // (lost to a fault) goes on from there.
+        if (round === 0 && after !== sub.cursor && sub.status === 'active')
+          await db.subscriptions.updateOne(
+            { _id: subscriptionId, status: 'active' },
+            { $set: { cursor: after, updatedAt: new Date().toISOString() } },
+          );
         const owner = await db.principals.findById(sub.owner.sub).lean();
         if (owner?.disabled) return { items: [], scannedTo, halt: 'owner-disabled' };
-        const upTo = await advanceFeed(db);
+        const upTo = await feedEnd(db);
         const range: Record<string, string> = { $lt: positionKey(upTo) };
         if (after) range.$gt = after;
         const docs = await db.events
-          .find({ ...selection(sub), ...NOT_TOMBSTONE, _id: range }, { _id: 1, eventId: 1 })
+          .find({ ...selection(sub), _id: range }, { _id: 1, eventId: 1, caseId: 1 })
           .sort({ _id: 1 })
           .limit(max)
           .lean();
         if (docs.length > 0) {
-          const items = docs.map((d) => ({ position: d._id, eventId: d.eventId }));
-          // A full batch ends at its last item; a short one read everything up to the watermark.
+          const items = docs.map((d) => ({ position: d._id, eventId: d.eventId, caseId: d.caseId }));
+          // A full batch ends at its last item; a short one read everything up to the end of the feed.
           const last = items[items.length - 1]?.position ?? null;
           return { items, scannedTo: docs.length === max ? last : positionKey(upTo - 1), halt: null };
         }
@@ -146,8 +153,7 @@ export function createWebhookActivities(
       const sub = await live(subscriptionId);
       if (!sub) return { deleted: true };
       const event = await db.events.findById(position).lean();
-      // A closed position has no event (the feed never hands one out): nothing to deliver.
-      if (!event || (event as { tombstone?: boolean }).tombstone) return { deleted: false };
+      if (!event) return { deleted: false };
       const now = new Date();
       const secrets = sub.secrets
         .filter((s) => s.expiresAt === null || s.expiresAt > now.toISOString())
@@ -216,10 +222,8 @@ export function createWebhookActivities(
           'WebhookNotAccepted',
         );
       }
-      await db.subscriptions.updateOne(
-        { _id: subscriptionId },
-        { $set: { cursor: position, updatedAt: at }, $inc: { delivered: 1 } },
-      );
+      // The cursor moves when the whole batch is in (the next poll): events of other cases may still be on their way.
+      await db.subscriptions.updateOne({ _id: subscriptionId }, { $inc: { delivered: 1 } });
       return { deleted: false };
     },
 

@@ -27,7 +27,7 @@ import { schemesFor } from '../domain/procedures/wage-guarantee';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
 import type { Db, MemberDoc, OfficeDoc, PrincipalDoc } from '../platform/db';
 import { publishScoringRule, scoringRules } from '../platform/queries';
-import { NOT_TOMBSTONE, advanceFeed, positionKey } from '../platform/feed';
+import { feedEnd, positionKey } from '../platform/feed';
 import type { AppLogger } from '../platform/logger';
 import {
   claimTaskUpdate,
@@ -862,7 +862,7 @@ export function createApp(deps: AppDeps): express.Express {
   on(ROUTES.caseEvents, async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
     const events = await deps.db.events
-      .find({ caseId: doc._id }, { _id: 0, office: 0, openedBySub: 0, procedure: 0 })
+      .find({ caseId: doc._id }, { _id: 0, office: 0, openedBySub: 0, procedure: 0, batchEnd: 0 })
       .sort({ seq: 1 })
       .lean();
     res.json({ items: events });
@@ -986,18 +986,21 @@ export function createApp(deps: AppDeps): express.Express {
   on(ROUTES.events, async (req, res) => {
     const p = principalOf(req);
     const q = parse(eventsFeedQuery, req.query);
-    // Only up to the watermark: every position below it is written for good, so no page skips an event that a
-    // slower writer was still inserting (platform/feed.ts).
-    const upTo = await advanceFeed(deps.db);
+    // The positions written form a prefix (platform/feed.ts): a page after a position misses nothing written
+    // later. The end is read first, so that a short page has seen every position below it.
+    const upTo = await feedEnd(deps.db);
     const after = q.cursor ?? q.after;
     const range: Record<string, string> = { $lt: positionKey(upTo) };
     if (after) range.$gt = after;
-    const filter: Record<string, unknown> = { ...scopeFilter(p), ...NOT_TOMBSTONE, _id: range };
+    const filter: Record<string, unknown> = { ...scopeFilter(p), _id: range };
     const docs = await deps.db.events.find(filter).sort({ _id: 1 }).limit(q.limit).lean();
-    const items = docs.map(({ _id, office: _o, openedBySub: _s, ...e }) => ({ ...e, position: _id }));
+    const items = docs.map(({ _id, office: _o, openedBySub: _s, batchEnd: _b, ...e }) => ({
+      ...e,
+      position: _id,
+    }));
     const hasMore = items.length === q.limit;
     const last = items[items.length - 1];
-    // A short page read every position up to the watermark: the next one starts there, not at the last match.
+    // A short page read every position up to the end read first: the next one starts there, not at the last match.
     const lastFinal = upTo > 0 ? positionKey(upTo - 1) : null;
     let nextCursor = after ?? null;
     if (hasMore) nextCursor = last?.position ?? nextCursor;

@@ -14,7 +14,7 @@ import { PROCEDURES } from '../domain/catalogue';
 import { OFFICE_CODES } from '../domain/offices';
 import { text } from '../domain/schemas';
 import type { Db, DeliveryDoc, SubscriptionDoc } from '../platform/db';
-import { advanceFeed, positionKey } from '../platform/feed';
+import { feedEnd, positionKey } from '../platform/feed';
 import type { PayloadKeys } from '../platform/payload-codec';
 import { sealSecret } from '../platform/payload-codec';
 import type { UrlPolicy } from '../platform/webhooks';
@@ -241,7 +241,7 @@ export function mountSubscriptionRoutes(
         `You hold ${held} subscriptions, the most one principal may: delete one first.`,
       );
     // From now (the last position written for good), or from the position asked for.
-    const upTo = await advanceFeed(db);
+    const upTo = await feedEnd(db);
     const cursor = body.from
       ? Number(body.from) > 0
         ? positionKey(Number(body.from) - 1)

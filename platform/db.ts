@@ -21,6 +21,8 @@ export interface CaseDoc extends Omit<CaseView, 'caseId'> {
 export interface EventDoc {
   /** The event's position in the feed (platform/feed.ts): 16 digits. */
   _id: string;
+  /** The last position of the write it came with (platform/feed.ts): internal, never answered. */
+  batchEnd?: number;
   eventId: string;
   caseId: string;
   seq: number;
@@ -185,11 +187,10 @@ const unitCasesSchema = new Schema<UnitCasesDoc>(
   { versionKey: false, collection: 'unit_cases' },
 );
 
-/** Counters (the feed's positions, its watermark): one row each, moved by atomic updates. */
+/** Counters: one row each (the feed's last position, platform/feed.ts). */
 export interface CounterDoc {
   _id: string;
-  next?: number;
-  upTo?: number;
+  last?: number;
 }
 const counterSchema = new Schema<CounterDoc>({ _id: String }, { ...loose, collection: 'counters' });
 

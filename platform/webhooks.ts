@@ -272,7 +272,7 @@ export function filterOf(f: SubscriptionFilters): Record<string, unknown> {
 
 /** The body of a delivery: the Standard Webhooks envelope around the event as the feed shows it. */
 export function deliveryBody(e: EventDoc): string {
-  const { _id, office, openedBySub: _s, ...event } = e;
+  const { _id, office, openedBySub: _s, batchEnd: _b, ...event } = e;
   return JSON.stringify({
     type: `case.${e.type}`,
     timestamp: e.at,

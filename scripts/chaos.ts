@@ -37,6 +37,8 @@ function print(f: ChaosFigures, dir: string): void {
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ') || 'none'
     })`,
+    `  webhooks      ${f.webhooks.received}/${f.webhooks.events} events received, ${f.webhooks.missing} missing, ` +
+      `${f.webhooks.outOfOrder} cases out of order, ${f.webhooks.repeats} repeats; the last ${f.webhooks.drainSeconds.toFixed(1)} s after the work`,
     `  restarted by the supervisor after dying on their own: ${
       Object.entries(f.unplannedRestarts)
         .map(([k, v]) => `${k} ${v}`)
@@ -58,7 +60,14 @@ async function main(): Promise<void> {
     progress: (l) => process.stderr.write(`${l}\n`),
   });
   print(figures, dir);
-  const bad = figures.lost + figures.duplicated + figures.gaps + figures.disagreements + figures.refused;
+  const bad =
+    figures.lost +
+    figures.duplicated +
+    figures.gaps +
+    figures.disagreements +
+    figures.refused +
+    figures.webhooks.missing +
+    figures.webhooks.outOfOrder;
   if (bad === 0 && figures.completed === figures.cases && !process.env.CHAOS_KEEP)
     rmSync(dir, { recursive: true, force: true });
   process.exit(bad === 0 && figures.completed === figures.cases ? 0 : 1);

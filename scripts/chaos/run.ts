@@ -9,6 +9,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
@@ -74,11 +76,26 @@ export interface ChaosFigures {
   unplannedRestarts: Record<string, number>;
   faults: FaultRecord[];
   seconds: number;
+  /** A webhook subscription to a receiver in this process, made before the work: what reached it. */
+  webhooks: {
+    /** The events of the started cases, which the receiver must get. */
+    events: number;
+    received: number;
+    /** Events never received by the end of the wait. */
+    missing: number;
+    /** Cases whose events arrived out of order (a repeat of the latest one is allowed: at least once). */
+    outOfOrder: number;
+    /** POSTs of an event already received (at least once, not exactly once). */
+    repeats: number;
+    /** Seconds from the end of the work until the last event arrived. */
+    drainSeconds: number;
+  };
   details: string[];
 }
 
 const STEPS_PER_CASE = 6;
 const officer: Principal = { sub: 'officer-lucca', role: 'officer', offices: ['lucca'] };
+const admin: Principal = { sub: 'admin', role: 'admin', offices: [] };
 const relay: Principal = {
   sub: 'relay-institutions',
   role: 'integrator',
@@ -212,6 +229,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     WORKFLOW_BUNDLE_PATH: bundlePath,
     // Every client comes from 127.0.0.1: the per-address limits must not throttle the test's own retries.
     AUTH_FAILURES_PER_MINUTE: '100000',
+    // The receiver is this process: a short backoff, and enough attempts to outlast every fault.
+    WEBHOOK_LOOPBACK_ONLY: 'true',
+    WEBHOOK_RETRY_INITIAL_MS: '500',
+    WEBHOOK_RETRY_MAX_MS: '2000',
+    WEBHOOK_MAX_ATTEMPTS: '100',
   };
   const worker = new Supervised('worker', () =>
     Promise.resolve(nodeProcess('worker', 'worker/main.ts', appEnv, log('worker'))),
@@ -225,6 +247,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
 
   let db: Db | undefined;
   let connection: Connection | undefined;
+  let receiverClose: () => Promise<void> = () => Promise.resolve();
   try {
     say('starting the database, Temporal, the worker and the API');
     for (const s of [database, temporalServer]) {
@@ -249,6 +272,35 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       [officer.sub, signToken(officer, secret, '2h')],
       [relay.sub, signToken(relay, secret, '2h')],
     ]);
+    // A receiver of every event, subscribed before the work (by an administrator: every case is in scope).
+    const received: { id: string; caseId: string; seq: number }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          data: { caseId: string; seq: number };
+        };
+        received.push({
+          id: String(req.headers['webhook-id']),
+          caseId: body.data.caseId,
+          seq: body.data.seq,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiverClose = () => new Promise((r) => receiver.close(() => r()));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    const subscribed = await fetch(`${base}/v1/subscriptions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${signToken(admin, secret, '2h')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ url: hookUrl, procedures: ['CIGO'] }),
+    });
+    if (subscribed.status !== 201) throw new Error(`subscribing answered ${subscribed.status}`);
     const figures: ChaosFigures = {
       cases: opts.cases,
       started: 0,
@@ -263,6 +315,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       unplannedRestarts: {},
       faults: [],
       seconds: 0,
+      webhooks: { events: 0, received: 0, missing: 0, outOfOrder: 0, repeats: 0, drainSeconds: 0 },
       details: [],
     };
     const t0 = Date.now();
@@ -546,10 +599,45 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
         `duplicated: the engine has ${inEngine} CIGO workflows for ${figures.started} cases`,
       );
     }
+    // Every event of every started case reaches the receiver, in order per case, within five minutes.
+    const expected = new Set<string>();
+    for (const caseId of new Set(started))
+      for (const e of await db.events.find({ caseId }, { eventId: 1 }).lean()) expected.add(e.eventId);
+    const drainUntil = Date.now() + 300_000;
+    const got = (): Set<string> => new Set(received.map((r) => r.id));
+    while ([...expected].some((id) => !got().has(id)) && Date.now() < drainUntil)
+      await new Promise((r) => setTimeout(r, 250));
+    const ids = got();
+    const lastSeq = new Map<string, number>();
+    const disordered = new Set<string>();
+    for (const r of received) {
+      if ((lastSeq.get(r.caseId) ?? 0) > r.seq) disordered.add(r.caseId);
+      lastSeq.set(r.caseId, Math.max(lastSeq.get(r.caseId) ?? 0, r.seq));
+    }
+    figures.webhooks = {
+      events: expected.size,
+      received: [...expected].filter((id) => ids.has(id)).length,
+      missing: [...expected].filter((id) => !ids.has(id)).length,
+      outOfOrder: disordered.size,
+      repeats: received.length - ids.size,
+      drainSeconds: (Date.now() - t0) / 1000 - figures.seconds,
+    };
+    for (const caseId of [...disordered].slice(0, 5)) {
+      const order = received.filter((r) => r.caseId === caseId).map((r) => r.seq);
+      const positions = (await db.events.find({ caseId }, { seq: 1 }).sort({ _id: 1 }).lean()).map(
+        (e) => e.seq,
+      );
+      figures.details.push(
+        `webhooks: the events of ${caseId} arrived out of order: seq ${order.join(',')}; in the feed ${positions.join(',')}`,
+      );
+    }
+    if (figures.webhooks.missing > 0)
+      figures.details.push(`webhooks: ${figures.webhooks.missing} events never arrived`);
     for (const s of servers)
       if (s.unplannedRestarts > 0) figures.unplannedRestarts[s.name] = s.unplannedRestarts;
     return figures;
   } finally {
+    await receiverClose();
     await connection?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     for (const s of servers.reverse()) await s.stop().catch(() => undefined);
