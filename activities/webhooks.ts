@@ -8,6 +8,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { mongo } from 'mongoose';
 import type { Db, DeliveryDoc, SubscriptionDoc } from '../platform/db';
 import { feedEnd, positionKey } from '../platform/feed';
+import { scopeFilter } from '../platform/scope';
 import type { PayloadKeys } from '../platform/payload-codec';
 import { openSecret } from '../platform/payload-codec';
 import type { WebhookRetryPolicy } from '../platform/webhooks';
@@ -74,15 +75,9 @@ export interface WebhookActivities {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A subscription's events: its owner's scope (as `scopeFilter` reads it) and its filters. */
+/** A subscription's events: its owner's scope (the API's own filter) and its filters. */
 function selection(sub: SubscriptionDoc): Record<string, unknown> {
-  const o = sub.owner;
-  const scope: Record<string, unknown> =
-    o.role === 'admin'
-      ? {}
-      : o.role === 'integrator'
-        ? { openedBySub: o.sub, ...(o.procedures ? { procedure: { $in: o.procedures } } : {}) }
-        : { office: { $in: o.offices } };
+  const scope = scopeFilter(sub.owner);
   const own = filterOf({
     types: sub.filters.types as never[],
     procedures: sub.filters.procedures,

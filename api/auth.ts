@@ -12,6 +12,8 @@ import { ApiKeys } from './api-keys';
 import type { OidcVerifier } from './oidc';
 import { problems } from './problem';
 
+export { scopeFilter } from '../platform/scope';
+
 export interface Principal {
   sub: string;
   role: Role;
@@ -204,17 +206,5 @@ export function callerScope(p: Principal): CallerScope {
       return { offices: null, openedBySub: p.sub, ...(p.procedures ? { procedures: p.procedures } : {}) };
     default:
       return { offices: p.offices, openedBySub: null };
-  }
-}
-
-/** The Mongo filter that limits a query to a principal's scope. */
-export function scopeFilter(p: Principal): Record<string, unknown> {
-  switch (p.role) {
-    case 'admin':
-      return {};
-    case 'integrator':
-      return { openedBySub: p.sub, ...(p.procedures ? { procedure: { $in: p.procedures } } : {}) };
-    default:
-      return { office: { $in: p.offices } };
   }
 }

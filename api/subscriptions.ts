@@ -14,7 +14,7 @@ import { PROCEDURES } from '../domain/catalogue';
 import { OFFICE_CODES } from '../domain/offices';
 import { text } from '../domain/schemas';
 import type { Db, DeliveryDoc, SubscriptionDoc } from '../platform/db';
-import { feedEnd, positionKey } from '../platform/feed';
+import { feedEnd, positionBefore, positionKey } from '../platform/feed';
 import type { PayloadKeys } from '../platform/payload-codec';
 import { sealSecret } from '../platform/payload-codec';
 import type { UrlPolicy } from '../platform/webhooks';
@@ -242,13 +242,7 @@ export function mountSubscriptionRoutes(
       );
     // From now (the last position written for good), or from the position asked for.
     const upTo = await feedEnd(db);
-    const cursor = body.from
-      ? Number(body.from) > 0
-        ? positionKey(Number(body.from) - 1)
-        : null
-      : upTo > 0
-        ? positionKey(upTo - 1)
-        : null;
+    const cursor = body.from ? positionBefore(body.from) : upTo > 0 ? positionKey(upTo - 1) : null;
     const { secret, row } = newSecret();
     const now = new Date().toISOString();
     const doc: SubscriptionDoc = {
@@ -360,7 +354,7 @@ export function mountSubscriptionRoutes(
     const doc = await owned(p, parse(subscriptionIdParam, req.params.id, ['id']));
     const body = parse(redeliverBody, req.body);
     const updatedAt = new Date().toISOString();
-    const cursor = Number(body.from) > 0 ? positionKey(Number(body.from) - 1) : null;
+    const cursor = positionBefore(body.from);
     await db.subscriptions.updateOne(
       { _id: doc._id },
       { $set: { status: 'active', parked: null, cursor, updatedAt } },

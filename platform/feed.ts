@@ -23,6 +23,12 @@ export function positionKey(n: number): string {
   return String(n).padStart(WIDTH, '0');
 }
 
+/** The position just before `key` (a cursor that makes a read start at `key`), or null before the first. */
+export function positionBefore(key: string): string | null {
+  const n = Number(key);
+  return n > 0 ? positionKey(n - 1) : null;
+}
+
 /** An event as the projection hands it over, before it takes a position. */
 export type EventRow = Omit<EventDoc, '_id'>;
 
