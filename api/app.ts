@@ -14,6 +14,7 @@ import type { CaseView } from '../domain/case-model';
 import { PROCEDURES } from '../domain/catalogue';
 import { addDays, endOfRomeDay, romeDate } from '../domain/dates';
 import { OFFICES } from '../domain/offices';
+import { stepCode } from '../domain/codes';
 import type { CigsWorker } from '../domain/procedures/cigs';
 import type { Ranking } from '../domain/procedures/public-hiring';
 import {
@@ -34,6 +35,7 @@ import {
   completeTaskUpdate,
   newsUpdate,
   reassignTaskUpdate,
+  releaseTaskUpdate,
   resumeUpdate,
   suspendUpdate,
   withdrawUpdate,
@@ -73,6 +75,10 @@ import type { CodecRoutes } from './codec-routes';
 import { mountCodecCors, mountCodecRoutes } from './codec-routes';
 import { mountL68Routes, scopeQuery } from './l68-routes';
 import { mountSubscriptionRoutes } from './subscriptions';
+import { mountAnalyticsRoutes } from './analytics';
+import { mountSurveyRoutes } from './surveys';
+import type { DevPrincipal } from './console';
+import { mountConsole } from './console';
 import type { UrlPolicy } from '../platform/webhooks';
 import type { PayloadKeys } from '../platform/payload-codec';
 import { buildOpenApi } from './openapi';
@@ -108,6 +114,8 @@ export interface AppDeps {
   searchAttributes?: boolean;
   /** Webhook subscriptions: which callback URLs are accepted, and the keys that seal their secrets. */
   webhooks?: { urls: UrlPolicy; payloadKeys?: PayloadKeys };
+  /** Only in `npm run dev`: the demo principals the console's sign-in page offers, with their tokens. */
+  devPrincipals?: DevPrincipal[];
 }
 
 /** A clock that can be moved forward (a time-skipping Temporal server); never wired in production. */
@@ -219,6 +227,12 @@ function afterKeys(keys: string[], values: string[]): Record<string, unknown>[] 
   }));
 }
 
+/** A step with its stable code (domain/codes.ts), for labels in any language. */
+function codedStep(step: string): { stepCode: string; stepParams: string[] } {
+  const { code, params } = stepCode(step);
+  return { stepCode: code, stepParams: params };
+}
+
 function clockNow(clock: DevClock | undefined): Promise<number> {
   return clock ? clock.now() : Promise.resolve(Date.now());
 }
@@ -251,8 +265,11 @@ export function createApp(deps: AppDeps): express.Express {
   };
   /** An action's answer: the case after it, with its new ETag. */
   /** A case as answered: with its links (itself, its audit trail, and its workflow in the Temporal UI if configured). */
-  const linked = (view: CaseView): CaseView & { links: Record<string, string> } => ({
+  const linked = (
+    view: CaseView,
+  ): CaseView & { links: Record<string, string>; stepCode: string; stepParams: string[] } => ({
     ...view,
+    ...codedStep(view.step),
     links: {
       self: `/v1/cases/${view.caseId}`,
       events: `/v1/cases/${view.caseId}/events`,
@@ -349,6 +366,16 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   if (deps.codec) mountCodecCors(app, deps.codec);
+
+  // The satisfaction survey of closed cases: its link is its only credential.
+  mountSurveyRoutes(
+    table,
+    app,
+    { get: ROUTES.survey, answer: ROUTES.answerSurvey },
+    { db: deps.db, now: () => clockNow(deps.devClock) },
+  );
+  // The officers' and supervisors' console: static files, same origin; every figure it shows comes from /v1.
+  mountConsole(app, table, ROUTES.devPrincipals, deps.devPrincipals);
 
   // ---- everything below needs a token ----
   const v1 = express.Router();
@@ -623,6 +650,7 @@ export function createApp(deps: AppDeps): express.Express {
         office: d.office,
         status: d.status,
         step: d.step,
+        ...codedStep(d.step),
         openedAt: d.openedAt,
         nextDueAt: d.nextDueAt,
         outcome: d.outcome,
@@ -1026,7 +1054,8 @@ export function createApp(deps: AppDeps): express.Express {
         filter.assignee = null;
         break;
       case 'overdue':
-        filter.targetAt = { $lt: new Date().toISOString() };
+        // Past its service target on the case engine's clock (the demo clock moves it).
+        filter.targetAt = { $lt: new Date(await clockNow(deps.devClock)).toISOString() };
         break;
       case 'escalated':
         filter.escalated = true;
@@ -1092,6 +1121,23 @@ export function createApp(deps: AppDeps): express.Express {
     );
   });
 
+  on(ROUTES.releaseTask, async (req, res) => {
+    const p = requireRole(req, STAFF, 'release tasks');
+    const taskId = param(req, 'id');
+    const body = parse(reasonBody, req.body);
+    sendCase(
+      res,
+      await service.act(
+        p,
+        caseIdOfTask(taskId),
+        releaseTaskUpdate,
+        { taskId, reason: body.reason, actor: actorOf(p) },
+        requestKey(req),
+        { ifVersion: ifMatchOf(req) },
+      ),
+    );
+  });
+
   on(ROUTES.reassignTask, async (req, res) => {
     const p = requireRole(req, ['supervisor', 'admin'], 'reassign tasks');
     const taskId = param(req, 'id');
@@ -1113,6 +1159,18 @@ export function createApp(deps: AppDeps): express.Express {
       ),
     );
   });
+
+  mountAnalyticsRoutes(
+    on,
+    {
+      attainment: ROUTES.analyticsAttainment,
+      leadTimes: ROUTES.analyticsLeadTimes,
+      backlog: ROUTES.analyticsBacklog,
+      satisfaction: ROUTES.analyticsSatisfaction,
+      export: ROUTES.analyticsExport,
+    },
+    { db: deps.db, now: () => clockNow(deps.devClock) },
+  );
 
   // ---- supervisors: workload of their offices ----
   on(ROUTES.workload, async (req, res) => {

@@ -76,6 +76,18 @@ import {
   workloadView,
 } from './views';
 import { RouteTable, jsonSchemaOf } from './route-table';
+import {
+  ANALYTICS_ROLES,
+  analyticsQuery,
+  attainmentView,
+  backlogView,
+  exportQuery,
+  leadTimesView,
+  satisfactionView,
+} from './analytics';
+import { surveyAnswerBody, surveyView } from './surveys';
+import { devPrincipalsView } from './console';
+import { SURVEY_TOKEN } from '../platform/surveys';
 
 const STAFF = ['officer', 'supervisor', 'admin'] as const;
 const SUPERVISORS = ['supervisor', 'admin'] as const;
@@ -108,7 +120,7 @@ const caseLinks: AnswerSpec['links'] = {
     ].map((op) => [op, { operationId: op, parameters: { id: '$response.body#/caseId' } }]),
   ),
   ...Object.fromEntries(
-    ['getTask', 'claimTask', 'completeTask', 'reassignTask'].map((op) => [
+    ['getTask', 'claimTask', 'releaseTask', 'completeTask', 'reassignTask'].map((op) => [
       op,
       { operationId: op, parameters: { id: '$response.body#/tasks/0/taskId' } },
     ]),
@@ -192,6 +204,29 @@ const noticeSubmission = (kind: 'applications' | 'objections'): RouteSpec => ({
   problems: [409, 422],
 });
 
+const analyticsRoute = (
+  path: string,
+  operationId: string,
+  summary: string,
+  body: z.ZodType,
+  query: z.ZodObject = analyticsQuery,
+): RouteSpec => ({
+  method: 'get',
+  path: `/analytics/${path}`,
+  operationId,
+  summary,
+  tags: ['analytics'],
+  roles: ANALYTICS_ROLES,
+  query,
+  answers: {
+    200: { description: 'the figures, per office and for all the offices asked together ("all")', body },
+  },
+});
+
+const surveyParams = z
+  .object({ token: z.string().max(200).regex(SURVEY_TOKEN, 'the token of a survey link: <caseId>.<secret>') })
+  .strict();
+
 /** Every route of the API. */
 export const ROUTES = {
   healthz: {
@@ -232,6 +267,38 @@ export const ROUTES = {
     answers: {
       200: { description: 'the reference page', contentType: 'text/html', schema: { type: 'string' } },
     },
+  },
+  devPrincipals: {
+    method: 'get',
+    path: '/dev/principals',
+    operationId: 'listDevPrincipals',
+    summary: "The demo principals and their tokens, for the console's sign-in (only in npm run dev)",
+    tags: ['development'],
+    public: true,
+    answers: { 200: { description: 'the demo principals', body: devPrincipalsView } },
+  },
+  survey: {
+    method: 'get',
+    path: '/surveys/:token',
+    operationId: 'getSurvey',
+    summary:
+      'The satisfaction survey a link opens (the link is its only credential): what it is about, and whether answered',
+    tags: ['surveys'],
+    public: true,
+    params: surveyParams,
+    answers: { 200: { description: 'the survey', body: surveyView } },
+  },
+  answerSurvey: {
+    method: 'post',
+    path: '/surveys/:token',
+    operationId: 'answerSurvey',
+    summary: 'Answer the satisfaction survey of a closed case, once',
+    tags: ['surveys'],
+    public: true,
+    params: surveyParams,
+    body: surveyAnswerBody,
+    answers: { 201: { description: 'the answer was recorded', body: surveyView } },
+    problems: [409],
   },
   me: {
     method: 'get',
@@ -734,6 +801,20 @@ export const ROUTES = {
     answers: { 200: caseAnswer('The case after the completion') },
     problems: [409, 412, 422],
   },
+  releaseTask: {
+    method: 'post',
+    path: '/tasks/:id/release',
+    operationId: 'releaseTask',
+    summary:
+      "Release a claimed task back to the office's pool (its assignee, e.g. claimed by mistake; or a supervisor)",
+    tags: ['tasks'],
+    roles: STAFF,
+    params: taskParams,
+    headers: actionHeaders(),
+    body: reasonBody,
+    answers: { 200: caseAnswer('The case after the release') },
+    problems: [409, 412],
+  },
   reassignTask: {
     method: 'post',
     path: '/tasks/:id/reassign',
@@ -746,6 +827,47 @@ export const ROUTES = {
     body: reassignTaskBody,
     answers: { 200: caseAnswer('The case after the reassignment') },
     problems: [409, 412],
+  },
+  analyticsAttainment: analyticsRoute(
+    'attainment',
+    'getAttainment',
+    'Share of tasks completed within the service target and of legal terms met: last 30 days (overall and by procedure) and by month',
+    attainmentView,
+  ),
+  analyticsLeadTimes: analyticsRoute(
+    'lead-times',
+    'getLeadTimes',
+    'Lead time of the cases closed in the months asked, per procedure: p50 and p90 in working days, net of suspensions',
+    leadTimesView,
+  ),
+  analyticsBacklog: analyticsRoute(
+    'backlog',
+    'getBacklog',
+    'The backlog as it stands: open cases by procedure and step and by age, open, overdue and escalated tasks, workload per officer',
+    backlogView,
+    analyticsQuery.pick({ office: true }),
+  ),
+  analyticsSatisfaction: analyticsRoute(
+    'satisfaction',
+    'getSatisfaction',
+    'Answers to the satisfaction survey of closed cases (1–5), per procedure',
+    satisfactionView,
+  ),
+  analyticsExport: {
+    method: 'get',
+    path: '/analytics/export',
+    operationId: 'exportAnalytics',
+    summary: 'One table of the dashboard as CSV (UTF-8, comma-separated, a header row)',
+    tags: ['analytics'],
+    roles: ANALYTICS_ROLES,
+    query: exportQuery,
+    answers: {
+      200: {
+        description: 'the table as CSV, as an attachment',
+        contentType: 'text/csv',
+        schema: { type: 'string' },
+      },
+    },
   },
   workload: {
     method: 'get',

@@ -49,6 +49,7 @@ const REFUSAL_STATUS: Record<string, { status: number; slug: string }> = {
   TaskNotFound: { status: 404, slug: 'not-found' },
   TaskNotOpen: { status: 409, slug: 'task-not-open' },
   TaskAssignedToOther: { status: 409, slug: 'task-assigned-to-other' },
+  TaskNotClaimed: { status: 409, slug: 'task-not-claimed' },
   CaseNotOpen: { status: 409, slug: 'case-not-open' },
   CaseSuspended: { status: 409, slug: 'case-suspended' },
   CaseNotSuspended: { status: 409, slug: 'case-not-suspended' },

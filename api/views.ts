@@ -109,6 +109,9 @@ export const caseView = z.object({
   version: z.int().min(0),
   /** Where to follow the case: itself, its audit trail, its workflow in the Temporal UI (when configured). */
   links: z.object({ self: z.string(), events: z.string(), temporal: z.url().optional() }).optional(),
+  /** The step's stable code (domain/codes.ts) and the parts of the step that vary, for labels in any language. */
+  stepCode: z.string().optional(),
+  stepParams: z.array(z.string()).optional(),
 });
 
 export const caseSummary = z.object({
@@ -118,6 +121,8 @@ export const caseSummary = z.object({
   office: z.string(),
   status: caseView.shape.status,
   step: z.string(),
+  stepCode: z.string(),
+  stepParams: z.array(z.string()),
   openedAt: instant,
   nextDueAt: instant.nullable(),
   outcome: z.string().nullable(),

@@ -19,6 +19,7 @@ export const CASE_EVENT_TYPES = [
   'TaskOpened',
   'TaskClaimed',
   'TaskReassigned',
+  'TaskReleased',
   'TaskEscalated',
   'TaskCompleted',
   'TaskCancelled',

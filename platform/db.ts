@@ -7,6 +7,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { mongo } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { CaseView, MemberRow, TaskView } from '../domain/case-model';
+import type { AnalyticsMonthDoc } from './analytics';
 
 export interface CaseDoc extends Omit<CaseView, 'caseId'> {
   _id: string;
@@ -244,6 +245,37 @@ const deliverySchema = new Schema<DeliveryDoc>(
   { ...loose, collection: 'webhook_deliveries' },
 );
 
+const analyticsSchema = new Schema<AnalyticsMonthDoc>(
+  { _id: String, office: String, month: String },
+  { ...loose, collection: 'analytics_months' },
+);
+
+/** The satisfaction survey of a closed case (`_id` its case id): the link's secret, whom it concerns. */
+export interface SurveyDoc {
+  _id: string;
+  /** The link's secret part (`<caseId>.<secret>`): random, kept only here. */
+  secret: string;
+  office: string;
+  procedure: string;
+  closedAt: string;
+  to: string;
+  createdAt: string;
+}
+/** The one answer of a survey (`_id` its case id: a second answer is a duplicate key). */
+export interface SurveyAnswerDoc {
+  _id: string;
+  office: string;
+  procedure: string;
+  score: number;
+  comment: string | null;
+  answeredAt: string;
+}
+const surveySchema = new Schema<SurveyDoc>({ _id: String }, { ...loose, collection: 'surveys' });
+const surveyAnswerSchema = new Schema<SurveyAnswerDoc>(
+  { _id: String },
+  { ...loose, collection: 'survey_answers' },
+);
+
 const officeSchema = new Schema<OfficeDoc>({ _id: String }, { ...loose, collection: 'offices' });
 const principalSchema = new Schema<PrincipalDoc>({ _id: String }, { ...loose, collection: 'principals' });
 const idempotencySchema = new Schema<IdempotencyDoc>(
@@ -285,6 +317,10 @@ export interface Db {
   counters: Model<CounterDoc>;
   subscriptions: Model<SubscriptionDoc>;
   deliveries: Model<DeliveryDoc>;
+  /** The office's figures by month (platform/analytics.ts). */
+  analytics: Model<AnalyticsMonthDoc>;
+  surveys: Model<SurveyDoc>;
+  surveyAnswers: Model<SurveyAnswerDoc>;
   close(): Promise<void>;
 }
 
@@ -311,6 +347,9 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     counters: connection.model<CounterDoc>('Counter', counterSchema),
     subscriptions: connection.model<SubscriptionDoc>('Subscription', subscriptionSchema),
     deliveries: connection.model<DeliveryDoc>('WebhookDelivery', deliverySchema),
+    analytics: connection.model<AnalyticsMonthDoc>('AnalyticsMonth', analyticsSchema),
+    surveys: connection.model<SurveyDoc>('Survey', surveySchema),
+    surveyAnswers: connection.model<SurveyAnswerDoc>('SurveyAnswer', surveyAnswerSchema),
     close: () => connection.close(),
   };
   for (const m of [db.cases, db.events, db.tasks, db.members, db.scoringRules]) await m.createIndexes();

@@ -10,6 +10,8 @@ import { driverCollection, isDuplicateKey } from './db';
 import type { EventRow } from './feed';
 import { appendEvents } from './feed';
 import { indexCaseUnits } from './queries';
+import { factsOf, recordFacts } from './analytics';
+import { inviteToSurvey } from './surveys';
 
 /**
  * The sortable part of a case id (its ULID: newest first). A case whose id is a business key (an employer's
@@ -96,6 +98,13 @@ export function taskSortKeys(task: Pick<TaskView, 'legalDueAt' | 'priority'>): {
 /** Sorts after every instant. */
 export const NO_LEGAL_DUE = '9999-12-31T23:59:59.999Z';
 
+/** The office's figures this write settles (platform/analytics.ts): tasks done, terms settled, cases ended. */
+async function officeFigures(db: Db, d: ProjectionDelta): Promise<void> {
+  const facts = factsOf(d.scope, d.tasks, d.events);
+  if (facts.tasks.length + facts.terms.length + facts.cases.length === 0) return;
+  await recordFacts(db, d.scope.office, facts);
+}
+
 export async function projectCase(db: Db, d: ProjectionDelta): Promise<void> {
   const { scope, write } = d;
   const { caseId: _c, ...set } = d.set;
@@ -147,6 +156,10 @@ export async function projectCase(db: Db, d: ProjectionDelta): Promise<void> {
     ),
     indexCaseUnits(db, scope.caseId, units),
     d.asMember ? ownMemberRow(db, d.asMember, write) : Promise.resolve(),
+    officeFigures(db, d),
   ]);
   await caseRow();
+  // The survey reads the case's parties: once the case document is written (its first batch may close it).
+  const closed = d.events.find((e) => e.type === 'CaseClosed');
+  if (closed) await inviteToSurvey(db, scope, closed.at);
 }

@@ -58,6 +58,7 @@ import type {
   LifecycleInput,
   NewsInput,
   ReassignTaskInput,
+  ReleaseTaskInput,
   RefusalType,
   TaskActionInput,
 } from './messages';
@@ -67,6 +68,7 @@ import {
   completeTaskUpdate,
   newsUpdate,
   reassignTaskUpdate,
+  releaseTaskUpdate,
   resumeUpdate,
   settledUpdate,
   suspendUpdate,
@@ -157,12 +159,22 @@ export interface KernelState {
   taskSeq: number;
   acceptedNews: string[];
   news: [string, Record<string, unknown>[]][];
+  /** The case's past suspensions (lead times are counted net of them); absent in runs started before. */
+  suspensions?: Suspension[];
+}
+
+/** A period the case stood suspended (ISO instants). */
+export interface Suspension {
+  from: string;
+  to: string;
 }
 
 export class CaseKernel {
   readonly view: CaseView;
   private seq = 0;
   private taskSeq = 0;
+  /** The periods the case stood suspended, for its lead time net of them (the closing event carries them). */
+  private suspensions: Suspension[] = [];
   private pending: CaseEvent[] = [];
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
@@ -209,6 +221,7 @@ export class CaseKernel {
       this.taskSeq = restored.taskSeq;
       for (const t of restored.acceptedNews) this.acceptedNews.add(t);
       for (const [type, items] of restored.news) this.news.set(type, items);
+      this.suspensions = restored.suspensions ?? [];
       // The read model holds this view already: only what changes from here is written.
       this.diff.prime(this.view as unknown as Record<string, unknown>);
       for (const t of this.view.tasks) this.writtenTasks.set(t.taskId, JSON.stringify(t));
@@ -257,6 +270,7 @@ export class CaseKernel {
       taskSeq: this.taskSeq,
       acceptedNews: [...this.acceptedNews],
       news: [...this.news.entries()],
+      suspensions: this.suspensions,
     };
   }
 
@@ -582,10 +596,15 @@ export class CaseKernel {
     if (d.status === status) return;
     d.status = status;
     if (status === 'met')
-      this.emit('DeadlineMet', `${d.title}: met`, { deadlineId: d.id, note: note ?? null });
+      this.emit('DeadlineMet', `${d.title}: met`, {
+        deadlineId: d.id,
+        ruleId: d.ruleId,
+        note: note ?? null,
+      });
     if (status === 'missed') {
       this.emit('DeadlineMissed', `${d.title}: missed — ${d.consequence}`, {
         deadlineId: d.id,
+        ruleId: d.ruleId,
         due: d.due,
         legalBasis: d.legalBasis,
         consequence: d.consequence,
@@ -808,8 +827,18 @@ export class CaseKernel {
 
   close(outcome: string, reason: string): void {
     if (this.terminal) return;
+    const lead = this.leadFacts();
     this.end('closed', outcome, reason);
-    this.emit('CaseClosed', `Case closed: ${outcome} — ${reason}`, { outcome, reason });
+    this.emit('CaseClosed', `Case closed: ${outcome} — ${reason}`, { outcome, reason, ...lead });
+  }
+
+  /**
+   * What the closing event carries for the case's lead time (working days net of suspensions, counted by the
+   * analytics): when it opened and the periods it stood suspended, the one in course included.
+   */
+  private leadFacts(): { openedAt: string; suspensions: Suspension[] } {
+    const current = this.view.suspension ? [{ from: this.view.suspension.since, to: nowIso() }] : [];
+    return { openedAt: this.view.openedAt, suspensions: [...this.suspensions, ...current] };
   }
 
   /** Ends the case: open tasks and pending deadlines are closed with it. */
@@ -992,6 +1021,33 @@ export class CaseKernel {
     );
 
     this.action(
+      releaseTaskUpdate,
+      ({ taskId, reason, actor }) => {
+        const task = this.openTaskOrRefuse(taskId);
+        const from = task.assignee;
+        task.assignee = null;
+        this.emit(
+          'TaskReleased',
+          `Task released by ${actor.sub} to the office pool: ${task.title}`,
+          { taskId, from, reason },
+          actor,
+        );
+        return this.settle();
+      },
+      (input: ReleaseTaskInput) => {
+        this.checkScope(input.scope);
+        const { taskId, actor } = input;
+        const task = this.openTaskOrRefuse(taskId);
+        if (actor.role === 'system' || !STAFF.includes(actor.role))
+          refuse('RoleNotAllowed', `the role ${actor.role} may not release tasks`);
+        if (task.assignee === null) refuse('TaskNotClaimed', 'the task is not claimed by anyone');
+        // An officer releases only what they claimed; a supervisor releases any task of the office.
+        if (actor.role === 'officer' && task.assignee !== actor.sub)
+          refuse('TaskAssignedToOther', `the task is claimed by ${task.assignee}`);
+      },
+    );
+
+    this.action(
       newsUpdate,
       ({ type, data, actor }) => {
         const def = this.procedure.news[type];
@@ -1070,6 +1126,7 @@ export class CaseKernel {
           if (t.legalDueAt !== null)
             t.legalDueAt = new Date(Date.parse(t.legalDueAt) + pausedMs).toISOString();
         }
+        this.suspensions.push({ from: new Date(since).toISOString(), to: nowIso() });
         this.view.status = 'open';
         this.view.suspension = null;
         this.emit('CaseResumed', `Case resumed: ${reason}`, { reason, pausedMs, moved }, actor);
@@ -1086,8 +1143,9 @@ export class CaseKernel {
     this.action(
       withdrawUpdate,
       ({ reason, actor }) => {
+        const lead = this.leadFacts();
         this.end('withdrawn', 'withdrawn', reason);
-        this.emit('CaseWithdrawn', `Case withdrawn: ${reason}`, { reason }, actor);
+        this.emit('CaseWithdrawn', `Case withdrawn: ${reason}`, { reason, ...lead }, actor);
         this.stopMain();
         return this.settle();
       },

@@ -35,6 +35,9 @@ export interface ReassignTaskInput extends TaskActionInput {
   assignee: string | null;
   reason: string;
 }
+export interface ReleaseTaskInput extends TaskActionInput {
+  reason: string;
+}
 export interface NewsInput extends Scoped {
   type: string;
   data: Record<string, unknown>;
@@ -52,6 +55,8 @@ export interface LifecycleInput extends Scoped {
 export const completeTaskUpdate = defineUpdate<CaseAck, [CompleteTaskInput]>('completeTask');
 export const claimTaskUpdate = defineUpdate<CaseAck, [TaskActionInput]>('claimTask');
 export const reassignTaskUpdate = defineUpdate<CaseAck, [ReassignTaskInput]>('reassignTask');
+/** Puts a claimed task back in the office's pool: its assignee (claimed by mistake), or a supervisor. */
+export const releaseTaskUpdate = defineUpdate<CaseAck, [ReleaseTaskInput]>('releaseTask');
 export const newsUpdate = defineUpdate<CaseAck, [NewsInput]>('news');
 export const suspendUpdate = defineUpdate<CaseAck, [LifecycleInput]>('suspend');
 export const resumeUpdate = defineUpdate<CaseAck, [LifecycleInput]>('resume');
@@ -91,6 +96,7 @@ export const REFUSALS = {
   TaskNotFound: 'TaskNotFound',
   TaskNotOpen: 'TaskNotOpen',
   TaskAssignedToOther: 'TaskAssignedToOther',
+  TaskNotClaimed: 'TaskNotClaimed',
   OutcomeNotAllowed: 'OutcomeNotAllowed',
   InvalidFormData: 'InvalidFormData',
   RoleNotAllowed: 'RoleNotAllowed',

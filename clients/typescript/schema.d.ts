@@ -69,6 +69,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/principals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The demo principals and their tokens, for the console's sign-in (only in npm run dev) */
+        get: operations["listDevPrincipals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The satisfaction survey a link opens (the link is its only credential): what it is about, and whether answered */
+        get: operations["getSurvey"];
+        put?: never;
+        /** Answer the satisfaction survey of a closed case, once */
+        post: operations["answerSurvey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -759,6 +794,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a claimed task back to the office's pool (its assignee, e.g. claimed by mistake; or a supervisor) */
+        post: operations["releaseTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/reassign": {
         parameters: {
             query?: never;
@@ -770,6 +822,91 @@ export interface paths {
         put?: never;
         /** Reassign a task to an officer or back to the pool (supervisors) */
         post: operations["reassignTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/attainment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Share of tasks completed within the service target and of legal terms met: last 30 days (overall and by procedure) and by month */
+        get: operations["getAttainment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/lead-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lead time of the cases closed in the months asked, per procedure: p50 and p90 in working days, net of suspensions */
+        get: operations["getLeadTimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backlog as it stands: open cases by procedure and step and by age, open, overdue and escalated tasks, workload per officer */
+        get: operations["getBacklog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Answers to the satisfaction survey of closed cases (1–5), per procedure */
+        get: operations["getSatisfaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One table of the dashboard as CSV (UTF-8, comma-separated, a header row) */
+        get: operations["exportAnalytics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -798,14 +935,14 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Problem: {
-            /** @description urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, callback-url, too-many-subscriptions, cursor-not-of-this-list, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable */
+            /** @description urn:cpi-casework:problem:<slug>. Slugs: validation (400 a malformed field, 422 a rule refusing well-formed input), unauthorized, forbidden, news-sender-not-allowed, not-found, method-not-allowed, case-not-open, task-not-open, task-assigned-to-other, task-not-claimed, case-suspended, case-not-suspended, news-not-expected, already-applied, too-many-active-keys, precondition-failed, unsupported-media-type, payload-too-large, idempotency-key-reused, no-rule-in-force, wrong-scope, self-revocation, payload-not-decodable, callback-url, too-many-subscriptions, cursor-not-of-this-list, and the rule slugs of refused starts (e.g. not-eligible, transition-not-allowed); too-many-requests; case-engine-timeout, engine-unavailable, database-unavailable, read-model-behind, unavailable */
             type: string;
             title: string;
             /**
              * @description The case engine's refusal, when the case's workflow refused the action
              * @enum {unknown}
              */
-            reason?: "CaseNotFound" | "TaskNotFound" | "TaskNotOpen" | "TaskAssignedToOther" | "OutcomeNotAllowed" | "InvalidFormData" | "RoleNotAllowed" | "CaseNotOpen" | "CaseSuspended" | "CaseNotSuspended" | "NewsNotExpected" | "UnknownNews" | "NewsSenderNotAllowed" | "InvalidInput" | "AlreadyApplied" | "VersionMismatch";
+            reason?: "CaseNotFound" | "TaskNotFound" | "TaskNotOpen" | "TaskAssignedToOther" | "TaskNotClaimed" | "OutcomeNotAllowed" | "InvalidFormData" | "RoleNotAllowed" | "CaseNotOpen" | "CaseSuspended" | "CaseNotSuspended" | "NewsNotExpected" | "UnknownNews" | "NewsSenderNotAllowed" | "InvalidInput" | "AlreadyApplied" | "VersionMismatch";
             status: number;
             detail?: string;
             instance?: string;
@@ -941,6 +1078,8 @@ export interface components {
                 /** Format: uri */
                 temporal?: string;
             };
+            stepCode?: string;
+            stepParams?: string[];
         };
         CIGOStartInput: {
             employer: {
@@ -1471,6 +1610,199 @@ export interface operations {
                 headers: {
                     /** @description The methods this path takes */
                     Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDevPrincipals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the demo principals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            sub: string;
+                            name: string;
+                            role: string;
+                            offices: string[];
+                            token: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the survey */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        procedure: string;
+                        procedureTitle: string;
+                        office: string;
+                        officeName: string;
+                        closedAt: string;
+                        answered: boolean;
+                        answeredAt: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answerSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 (very dissatisfied) to 5 (very satisfied) */
+                    score: number;
+                    /** @description anything the person wants to add */
+                    comment?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the answer was recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        procedure: string;
+                        procedureTitle: string;
+                        office: string;
+                        officeName: string;
+                        closedAt: string;
+                        answered: boolean;
+                        answeredAt: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the state of the case or resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2985,6 +3317,8 @@ export interface operations {
                             /** @enum {string} */
                             status: "open" | "suspended" | "closed" | "withdrawn" | "failed";
                             step: string;
+                            stepCode: string;
+                            stepParams: string[];
                             /** Format: date-time */
                             openedAt: string;
                             nextDueAt: string | null;
@@ -3371,7 +3705,7 @@ export interface operations {
                             caseId: string;
                             seq: number;
                             /** @enum {string} */
-                            type: "CaseOpened" | "TaskOpened" | "TaskClaimed" | "TaskReassigned" | "TaskEscalated" | "TaskCompleted" | "TaskCancelled" | "DeadlineSet" | "DeadlineMet" | "DeadlineMissed" | "DocumentRecorded" | "DocumentsRequested" | "NewsReceived" | "DecisionRecorded" | "CheckRecorded" | "AttendanceRecorded" | "SanctionApplied" | "StageChanged" | "WorkerStageChanged" | "WorkerCasesEnded" | "ChildCasesOpened" | "ApplicationReceived" | "RankingPublished" | "ReferralMade" | "TestOutcomeRecorded" | "DeclarationRecorded" | "QuotaComputed" | "AgreementChanged" | "HireCounted" | "CaseSuspended" | "CaseResumed" | "CaseWithdrawn" | "CaseClosed" | "CaseFailed";
+                            type: "CaseOpened" | "TaskOpened" | "TaskClaimed" | "TaskReassigned" | "TaskReleased" | "TaskEscalated" | "TaskCompleted" | "TaskCancelled" | "DeadlineSet" | "DeadlineMet" | "DeadlineMissed" | "DocumentRecorded" | "DocumentsRequested" | "NewsReceived" | "DecisionRecorded" | "CheckRecorded" | "AttendanceRecorded" | "SanctionApplied" | "StageChanged" | "WorkerStageChanged" | "WorkerCasesEnded" | "ChildCasesOpened" | "ApplicationReceived" | "RankingPublished" | "ReferralMade" | "TestOutcomeRecorded" | "DeclarationRecorded" | "QuotaComputed" | "AgreementChanged" | "HireCounted" | "CaseSuspended" | "CaseResumed" | "CaseWithdrawn" | "CaseClosed" | "CaseFailed";
                             /** Format: date-time */
                             at: string;
                             actor: {
@@ -5710,7 +6044,7 @@ export interface operations {
                             caseId: string;
                             seq: number;
                             /** @enum {string} */
-                            type: "CaseOpened" | "TaskOpened" | "TaskClaimed" | "TaskReassigned" | "TaskEscalated" | "TaskCompleted" | "TaskCancelled" | "DeadlineSet" | "DeadlineMet" | "DeadlineMissed" | "DocumentRecorded" | "DocumentsRequested" | "NewsReceived" | "DecisionRecorded" | "CheckRecorded" | "AttendanceRecorded" | "SanctionApplied" | "StageChanged" | "WorkerStageChanged" | "WorkerCasesEnded" | "ChildCasesOpened" | "ApplicationReceived" | "RankingPublished" | "ReferralMade" | "TestOutcomeRecorded" | "DeclarationRecorded" | "QuotaComputed" | "AgreementChanged" | "HireCounted" | "CaseSuspended" | "CaseResumed" | "CaseWithdrawn" | "CaseClosed" | "CaseFailed";
+                            type: "CaseOpened" | "TaskOpened" | "TaskClaimed" | "TaskReassigned" | "TaskReleased" | "TaskEscalated" | "TaskCompleted" | "TaskCancelled" | "DeadlineSet" | "DeadlineMet" | "DeadlineMissed" | "DocumentRecorded" | "DocumentsRequested" | "NewsReceived" | "DecisionRecorded" | "CheckRecorded" | "AttendanceRecorded" | "SanctionApplied" | "StageChanged" | "WorkerStageChanged" | "WorkerCasesEnded" | "ChildCasesOpened" | "ApplicationReceived" | "RankingPublished" | "ReferralMade" | "TestOutcomeRecorded" | "DeclarationRecorded" | "QuotaComputed" | "AgreementChanged" | "HireCounted" | "CaseSuspended" | "CaseResumed" | "CaseWithdrawn" | "CaseClosed" | "CaseFailed";
                             /** Format: date-time */
                             at: string;
                             actor: {
@@ -5918,7 +6252,7 @@ export interface operations {
                      * @description Event types to receive; empty: all
                      * @default []
                      */
-                    types?: ("CaseOpened" | "TaskOpened" | "TaskClaimed" | "TaskReassigned" | "TaskEscalated" | "TaskCompleted" | "TaskCancelled" | "DeadlineSet" | "DeadlineMet" | "DeadlineMissed" | "DocumentRecorded" | "DocumentsRequested" | "NewsReceived" | "DecisionRecorded" | "CheckRecorded" | "AttendanceRecorded" | "SanctionApplied" | "StageChanged" | "WorkerStageChanged" | "WorkerCasesEnded" | "ChildCasesOpened" | "ApplicationReceived" | "RankingPublished" | "ReferralMade" | "TestOutcomeRecorded" | "DeclarationRecorded" | "QuotaComputed" | "AgreementChanged" | "HireCounted" | "CaseSuspended" | "CaseResumed" | "CaseWithdrawn" | "CaseClosed" | "CaseFailed")[];
+                    types?: ("CaseOpened" | "TaskOpened" | "TaskClaimed" | "TaskReassigned" | "TaskReleased" | "TaskEscalated" | "TaskCompleted" | "TaskCancelled" | "DeadlineSet" | "DeadlineMet" | "DeadlineMissed" | "DocumentRecorded" | "DocumentsRequested" | "NewsReceived" | "DecisionRecorded" | "CheckRecorded" | "AttendanceRecorded" | "SanctionApplied" | "StageChanged" | "WorkerStageChanged" | "WorkerCasesEnded" | "ChildCasesOpened" | "ApplicationReceived" | "RankingPublished" | "ReferralMade" | "TestOutcomeRecorded" | "DeclarationRecorded" | "QuotaComputed" | "AgreementChanged" | "HireCounted" | "CaseSuspended" | "CaseResumed" | "CaseWithdrawn" | "CaseClosed" | "CaseFailed")[];
                     /**
                      * @description Procedures whose cases to follow; empty: all in your scope
                      * @default []
@@ -7234,6 +7568,146 @@ export interface operations {
             };
         };
     };
+    releaseTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of the same request act once and answer the first outcome (kept 7 days; a key reused for another body is refused with 422) */
+                "Idempotency-Key"?: string;
+                /** @description The case's ETag as last read ("v12"): refused with 412 if the case has changed since, or if the tag is not one of the case's */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The case after the release */
+            200: {
+                headers: {
+                    /** @description The case's version as an entity tag ("v<version>") */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or scope may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the state of the case or resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match named a version the case has moved past: read it again */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case engine or the database did not answer in time (`Retry-After`; retry with the same Idempotency-Key) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reassignTask: {
         parameters: {
             query?: never;
@@ -7345,6 +7819,528 @@ export interface operations {
             /** @description The body is not application/json */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case engine or the database did not answer in time (`Retry-After`; retry with the same Idempotency-Key) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAttainment: {
+        parameters: {
+            query?: {
+                office?: "lucca" | "castelnuovo-barga" | "viareggio";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures, per office and for all the offices asked together ("all") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        asOf: string;
+                        from: string;
+                        to: string;
+                        last30Days: {
+                            /** @description an office code, or "all" for every office asked */
+                            office: string;
+                            tasksCompleted: number;
+                            tasksWithinTarget: number;
+                            /** @description a fraction (3 decimals); null when nothing counted */
+                            shareWithinTarget: number | null;
+                            termsSettled: number;
+                            termsMet: number;
+                            /** @description a fraction (3 decimals); null when nothing counted */
+                            shareTermsMet: number | null;
+                        }[];
+                        last30DaysByProcedure: {
+                            /** @description an office code, or "all" for every office asked */
+                            office: string;
+                            tasksCompleted: number;
+                            tasksWithinTarget: number;
+                            /** @description a fraction (3 decimals); null when nothing counted */
+                            shareWithinTarget: number | null;
+                            termsSettled: number;
+                            termsMet: number;
+                            /** @description a fraction (3 decimals); null when nothing counted */
+                            shareTermsMet: number | null;
+                            procedure: string;
+                        }[];
+                        items: {
+                            /** @description an office code, or "all" for every office asked */
+                            office: string;
+                            month: string;
+                            tasksCompleted: number;
+                            tasksWithinTarget: number;
+                            /** @description a fraction (3 decimals); null when nothing counted */
+                            shareWithinTarget: number | null;
+                            termsSettled: number;
+                            termsMet: number;
+                            /** @description a fraction (3 decimals); null when nothing counted */
+                            shareTermsMet: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or scope may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case engine or the database did not answer in time (`Retry-After`; retry with the same Idempotency-Key) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLeadTimes: {
+        parameters: {
+            query?: {
+                office?: "lucca" | "castelnuovo-barga" | "viareggio";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures, per office and for all the offices asked together ("all") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        /** @constant */
+                        unit: "working days after the opening day, net of suspensions";
+                        items: {
+                            /** @description an office code, or "all" for every office asked */
+                            office: string;
+                            procedure: string;
+                            cases: number;
+                            p50: number | null;
+                            p90: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or scope may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case engine or the database did not answer in time (`Retry-After`; retry with the same Idempotency-Key) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBacklog: {
+        parameters: {
+            query?: {
+                office?: "lucca" | "castelnuovo-barga" | "viareggio";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures, per office and for all the offices asked together ("all") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        asOf: string;
+                        openByStep: {
+                            office: string;
+                            procedure: string;
+                            step: string;
+                            status: string;
+                            cases: number;
+                        }[];
+                        age: {
+                            office: string;
+                            /**
+                             * @description calendar days open
+                             * @enum {string}
+                             */
+                            bucket: "0-1" | "2-7" | "8-30" | "31-90" | "91+";
+                            cases: number;
+                        }[];
+                        tasks: {
+                            office: string;
+                            open: number;
+                            unassigned: number;
+                            overdue: number;
+                            escalated: number;
+                        }[];
+                        officers: {
+                            office: string;
+                            assignee: string;
+                            open: number;
+                            overdue: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or scope may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case engine or the database did not answer in time (`Retry-After`; retry with the same Idempotency-Key) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSatisfaction: {
+        parameters: {
+            query?: {
+                office?: "lucca" | "castelnuovo-barga" | "viareggio";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the figures, per office and for all the offices asked together ("all") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        items: {
+                            /** @description an office code, or "all" for every office asked */
+                            office: string;
+                            procedure: string;
+                            answers: number;
+                            average: number | null;
+                            distribution: {
+                                1: number;
+                                2: number;
+                                3: number;
+                                4: number;
+                                5: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or scope may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case engine or the database did not answer in time (`Retry-After`; retry with the same Idempotency-Key) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAnalytics: {
+        parameters: {
+            query: {
+                office?: "lucca" | "castelnuovo-barga" | "viareggio";
+                from?: string;
+                to?: string;
+                table: "attainment" | "attainment-by-procedure" | "lead-times" | "open-by-step" | "backlog-age" | "tasks" | "officers" | "satisfaction";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the table as CSV, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is not valid: `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or scope may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This path does not take the method (`Allow` names those it takes) */
+            405: {
+                headers: {
+                    /** @description The methods this path takes */
+                    Allow?: string;
                     [name: string]: unknown;
                 };
                 content: {

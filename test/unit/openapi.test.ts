@@ -26,6 +26,7 @@ function fullApp(): Express {
     logger: createLogger({ level: 'error', format: 'json', service: 'unit' }),
     codec: { codec: new EncryptionCodec(parsePayloadKeys(newPayloadKeyEntry('k'))), corsOrigins: [] },
     devClock: { now: () => Promise.resolve(0), advance: () => Promise.resolve() },
+    devPrincipals: [],
   });
 }
 
