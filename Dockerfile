@@ -14,6 +14,8 @@ COPY scripts/seed.ts ./scripts/seed.ts
 COPY scripts/token.ts ./scripts/token.ts
 COPY scripts/repair.ts ./scripts/repair.ts
 COPY scripts/payload-key.ts ./scripts/payload-key.ts
+COPY scripts/build-console.ts ./scripts/build-console.ts
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

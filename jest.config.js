@@ -29,5 +29,7 @@ module.exports = {
     { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...common, displayName: 'activities', testMatch: ['<rootDir>/test/activities/**/*.test.ts'] },
     { ...common, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
+    // The console in headless Chromium (Debian's package, driven by playwright-core) against the real stack.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };

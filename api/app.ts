@@ -375,7 +375,11 @@ export function createApp(deps: AppDeps): express.Express {
     { db: deps.db, now: () => clockNow(deps.devClock) },
   );
   // The officers' and supervisors' console: static files, same origin; every figure it shows comes from /v1.
-  mountConsole(app, table, ROUTES.devPrincipals, deps.devPrincipals);
+  mountConsole(app, table, ROUTES.devPrincipals, {
+    devPrincipals: deps.devPrincipals,
+    temporalUi: deps.temporalUi,
+    devClock: deps.devClock !== undefined,
+  });
 
   // ---- everything below needs a token ----
   const v1 = express.Router();

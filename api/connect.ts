@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
+import type { DevPrincipal } from './console';
 import type { DevClock } from './app';
 import { createApp } from './app';
 import { tokenPolicy } from './auth';
@@ -47,7 +48,7 @@ export async function connectApi(
     >,
   db: Db,
   logger: AppLogger,
-  extra: { devClock?: DevClock; checkAnswers?: boolean } = {},
+  extra: { devClock?: DevClock; checkAnswers?: boolean; devPrincipals?: DevPrincipal[] } = {},
 ): Promise<{ app: Express; temporal: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const codec = config.PAYLOAD_KEYS ? new EncryptionCodec(config.PAYLOAD_KEYS) : undefined;

@@ -48,12 +48,18 @@ export function consoleDir(): string {
   return process.env.CONSOLE_DIR ?? path.join(repoRoot(), 'dist', 'console');
 }
 
-export function mountConsole(
-  app: IRouter,
-  table: RouteTable,
-  spec: RouteSpec,
-  devPrincipals: DevPrincipal[] | undefined,
-): void {
+export interface ConsoleOptions {
+  /** Only in `npm run dev`: the demo principals its sign-in page offers. */
+  devPrincipals?: DevPrincipal[] | undefined;
+  /** The Temporal UI, for each case's link to its workflow. */
+  temporalUi?: { baseUrl: string; namespace: string } | undefined;
+  /** The demo clock runs: the console reads the time from it. */
+  devClock: boolean;
+}
+
+export function mountConsole(app: IRouter, table: RouteTable, spec: RouteSpec, opts: ConsoleOptions): void {
+  const { devPrincipals } = opts;
+  const config = JSON.stringify({ temporalUi: opts.temporalUi ?? null, devClock: opts.devClock });
   const dir = consoleDir();
   const vendor = path.dirname(require.resolve('bootstrap-italia/package.json'));
   const cacheFor = (seconds: number) => ({ index: false, maxAge: seconds * 1000 });
@@ -63,9 +69,14 @@ export function mountConsole(
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader(
       'Content-Security-Policy',
-      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+      "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
     );
     res.setHeader('Referrer-Policy', 'no-referrer');
+    if (req.method === 'GET' && req.path === '/config.json') {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('json').send(config);
+      return;
+    }
     next();
   });
   app.use('/console', express.static(dir, { index: 'index.html', maxAge: 0 }));

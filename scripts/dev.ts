@@ -12,6 +12,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { DevClock } from '../api/app';
 import { connectApi } from '../api/connect';
+import { buildConsole } from './build-console';
 import { HttpProblem } from '../api/problem';
 import { CaseService } from '../api/service';
 import { addDays, romeDate } from '../domain/dates';
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
     stopClock = () => env.teardown();
   }
 
+  // The console's pages (dist/console), built from console/ at every start: a second or two.
+  await buildConsole();
   const db = await connectDb(config.MONGODB_URI);
   // The demo clock's Temporal starts empty: so does its read model.
   if (clockMode) await db.connection.dropDatabase();
@@ -125,7 +128,14 @@ async function main(): Promise<void> {
     app,
     temporal,
     close: closeApi,
-  } = await connectApi(config, db, logger, devClock ? { devClock } : {});
+  } = await connectApi(config, db, logger, {
+    ...(devClock ? { devClock } : {}),
+    // The console's sign-in page offers the demo principals (only here, never in production).
+    devPrincipals: demoTokens(config.JWT_SECRET).map((t) => {
+      const p = DEMO_PRINCIPALS.find((d) => d.sub === t.sub);
+      return { sub: t.sub, name: p?.name ?? t.sub, role: t.role, offices: p?.offices ?? [], token: t.token };
+    }),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '127.0.0.1', () => resolve(s));
   });
@@ -149,6 +159,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `CPI casework is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `  Console        ${base}/console/   (officers and supervisors: pick a demo user)`,
     `  API            ${base}   (health ${base}/healthz, OpenAPI ${base}/openapi.json)`,
     `  Temporal       ${config.TEMPORAL_ADDRESS}${uiUrl ? `   (UI ${uiUrl})` : ''}`,
     `  Database       ${config.MONGODB_URI}`,

@@ -17,6 +17,8 @@ export interface ProvisionedPaths {
   temporalTestServer: string;
   mongoKind: 'ferretdb' | 'mongod' | 'memory-server' | 'uri';
   mongoBin: string;
+  /** Chromium for the console's browser tests (empty when none was found). */
+  chromium: string;
 }
 
 /**
@@ -47,6 +49,7 @@ export function readProvisionedPaths(): ProvisionedPaths {
     temporalTestServer: env.TEMPORAL_TEST_SERVER ?? '',
     mongoKind: (env.MONGO_KIND || 'uri') as ProvisionedPaths['mongoKind'],
     mongoBin: env.MONGO_BIN ?? '',
+    chromium: env.CHROMIUM ?? '',
   };
 }
 

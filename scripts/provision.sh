@@ -131,6 +131,29 @@ else
 fi
 [ -n "$MONGO_KIND" ] && say "database server: $MONGO_KIND ${MONGO_BIN:+at $MONGO_BIN}"
 
+# ---- Chromium, for the console's browser tests (Debian's package, driven by playwright-core) ----
+CHROMIUM=""
+for c in "${CHROMIUM_PATH:-}" chromium chromium-browser google-chrome; do
+  [ -z "$c" ] && continue
+  if [ -x "$c" ]; then CHROMIUM="$c"; break; fi
+  if command -v "$c" >/dev/null 2>&1; then CHROMIUM="$(command -v "$c")"; break; fi
+done
+if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Debian's chromium for the browser tests (apt-get, once per machine)"
+  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null 2>&1 \
+    && command -v chromium >/dev/null 2>&1; then
+    CHROMIUM="$(command -v chromium)"
+  else
+    tried+=("apt-get install chromium: failed")
+  fi
+fi
+if [ -n "$CHROMIUM" ]; then
+  say "chromium: $CHROMIUM"
+else
+  # Not fatal here (the servers are what dev needs); the browser suite says what is missing, and fails in CI.
+  say "chromium: not found (set CHROMIUM_PATH, or install Debian's chromium); the browser tests will not run"
+fi
+
 # ---- Schemathesis, for the API contract run only ----
 SCHEMATHESIS=""
 if [ "$WITH_SCHEMATHESIS" = 1 ]; then
@@ -162,5 +185,6 @@ TEMPORAL_TEST_SERVER=$TEST_SERVER
 MONGO_KIND=$MONGO_KIND
 MONGO_BIN=$MONGO_BIN
 SCHEMATHESIS=$SCHEMATHESIS
+CHROMIUM=$CHROMIUM
 EOT
 say "wrote $TOOLS/paths.env"

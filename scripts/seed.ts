@@ -7,17 +7,17 @@ import { DEFAULT_RULES } from '../platform/queries';
 import type { Db } from '../platform/db';
 
 export const DEMO_PRINCIPALS: (Principal & { name: string })[] = [
-  { sub: 'officer-lucca', name: 'Officer, CPI Lucca', role: 'officer', offices: ['lucca'] },
+  { sub: 'officer-lucca', name: 'Operatore, CPI di Lucca', role: 'officer', offices: ['lucca'] },
   {
     sub: 'officer-castelnuovo-barga',
-    name: 'Officer, CPI Valle del Serchio',
+    name: 'Operatore, CPI Valle del Serchio',
     role: 'officer',
     offices: ['castelnuovo-barga'],
   },
-  { sub: 'officer-viareggio', name: 'Officer, CPI Viareggio', role: 'officer', offices: ['viareggio'] },
+  { sub: 'officer-viareggio', name: 'Operatore, CPI di Viareggio', role: 'officer', offices: ['viareggio'] },
   {
     sub: 'supervisor-lu',
-    name: 'Supervisor, Province of Lucca',
+    name: 'Responsabile, Provincia di Lucca',
     role: 'supervisor',
     offices: OFFICES.map((o) => o.code),
   },
@@ -29,7 +29,7 @@ export const DEMO_PRINCIPALS: (Principal & { name: string })[] = [
     offices: [],
     relays: [...INSTITUTIONAL_RELAYS],
   },
-  { sub: 'admin', name: 'Administrator', role: 'admin', offices: OFFICES.map((o) => o.code) },
+  { sub: 'admin', name: 'Amministratore', role: 'admin', offices: OFFICES.map((o) => o.code) },
 ];
 
 export async function seedReferenceData(db: Db): Promise<void> {

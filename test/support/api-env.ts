@@ -79,6 +79,8 @@ export async function startApiStack(
     config?: Partial<Parameters<typeof connectApi>[0]>;
     /** How the worker delivers webhooks (a short backoff, for receivers that are down a moment). */
     webhooks?: CreateWebhookWorkerOptions['webhooks'];
+    /** The console's sign-in offers the suites' principals, as `npm run dev` offers its demo ones. */
+    devPrincipals?: boolean;
   } = {},
 ): Promise<ApiStack> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
@@ -110,7 +112,21 @@ export async function startApiStack(
     db,
     logger,
     // Every JSON answer is checked against the body its route declares (api/views.ts).
-    { checkAnswers: true, ...(opts.devClock ? { devClock: opts.devClock } : {}) },
+    {
+      checkAnswers: true,
+      ...(opts.devClock ? { devClock: opts.devClock } : {}),
+      ...(opts.devPrincipals
+        ? {
+            devPrincipals: Object.values(principals as Record<string, Principal>).map((p) => ({
+              sub: p.sub,
+              name: p.sub,
+              role: p.role,
+              offices: p.offices,
+              token: signToken(p, JWT_SECRET, '1h'),
+            })),
+          }
+        : {}),
+    },
   );
   const stack: ApiStack = {
     app: api.app,
@@ -188,7 +204,9 @@ export async function readCaseUntil(
  * The stack of a suite whose cases run through terms of days: on a time-skipping test server, wired as the demo
  * clock of `npm run dev` (CPI_DEV_CLOCK=skip), so the test moves time through `POST /v1/dev/clock`.
  */
-export async function startTimeSkippingApiStack(): Promise<{ s: ApiStack; env: TestWorkflowEnvironment }> {
+export async function startTimeSkippingApiStack(
+  opts: { devPrincipals?: boolean } = {},
+): Promise<{ s: ApiStack; env: TestWorkflowEnvironment }> {
   // The runtime is installed before the test server's client exists (it would create a default one).
   installTemporalRuntime(
     createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', format: 'pretty', service: 'test' }),
@@ -197,6 +215,7 @@ export async function startTimeSkippingApiStack(): Promise<{ s: ApiStack; env: T
     server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
   });
   const s = await startApiStack({
+    ...opts,
     temporalAddress: env.address,
     devClock: { now: () => env.currentTimeMs(), advance: (ms) => env.sleep(ms) },
   });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunningServer } from '../../scripts/local-servers';
+import { buildConsole } from '../../scripts/build-console';
 import {
   readProvisionedPaths,
   scratchDir,
@@ -53,6 +54,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_TEMPORAL_ADDRESS = `127.0.0.1:${temporal.port}`;
   process.env.TEST_TIME_SKIPPING_SERVER = paths.temporalTestServer;
   process.env.TEST_LOG_DIR = dir;
+  process.env.TEST_CHROMIUM = paths.chromium;
+  // The console's pages, as `npm run build` makes them: the browser suite loads them from the API.
+  await buildConsole();
   process.stderr.write(
     `\n[test servers] database ${process.env.TEST_MONGODB_URI}, temporal ${process.env.TEST_TEMPORAL_ADDRESS}, up in ${Date.now() - started} ms (logs in ${dir})\n`,
   );
