@@ -13,8 +13,7 @@ import { OFFICE_CODES } from '../domain/offices';
 import type { Db } from '../platform/db';
 import type { AnalyticsMonthDoc } from '../platform/analytics';
 import { monthOf, monthsBetween, percentile, readMonths, share } from '../platform/analytics';
-import { problems } from './problem';
-import { parse } from './problem';
+import { HttpProblem, parse, problems } from './problem';
 import type { RouteSpec } from './route-table';
 
 const month = z
@@ -25,7 +24,11 @@ const month = z
 export const analyticsQuery = z
   .object({
     office: z.enum(OFFICE_CODES).optional().describe('one office (default: every office in your scope)'),
-    from: month.optional().describe('first month (default: eleven months before `to`)'),
+    from: month
+      .optional()
+      .describe(
+        'first month (default: eleven months before `to`); not after `to`, and at most 36 months in all (422 otherwise)',
+      ),
     to: month.optional().describe('last month (default: this month)'),
   })
   .strict();
@@ -172,10 +175,14 @@ function window(
   const [y, m] = to.split('-').map(Number) as [number, number];
   const back = new Date(Date.UTC(y, m - 1 - 11, 1));
   const from = q.from ?? `${back.getUTCFullYear()}-${String(back.getUTCMonth() + 1).padStart(2, '0')}`;
-  if (from > to)
-    throw problems.validation([{ path: 'from', message: 'the first month is after the last (`to`)' }]);
-  if (monthsBetween(from, to).length > 36)
-    throw problems.validation([{ path: 'from', message: 'at most 36 months at once' }]);
+  // Well-formed months that make no window: a rule (422), as the document says.
+  const refuse = (message: string): never => {
+    throw new HttpProblem(422, 'validation', 'Refused by a rule', 'The months asked make no window.', {
+      errors: [{ path: 'from', message }],
+    });
+  };
+  if (from > to) refuse('the first month is after the last (`to`)');
+  if (monthsBetween(from, to).length > 36) refuse('at most 36 months at once');
   return { from, to };
 }
 

@@ -221,6 +221,7 @@ const analyticsRoute = (
   answers: {
     200: { description: 'the figures, per office and for all the offices asked together ("all")', body },
   },
+  problems: [422],
 });
 
 const surveyParams = z
@@ -861,6 +862,7 @@ export const ROUTES = {
     tags: ['analytics'],
     roles: ANALYTICS_ROLES,
     query: exportQuery,
+    problems: [422],
     answers: {
       200: {
         description: 'the table as CSV, as an attachment',

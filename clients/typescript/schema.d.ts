@@ -7951,6 +7951,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused by a rule of the procedure or of the law (`reason` names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests (`Retry-After`) */
             429: {
                 headers: {
@@ -8042,6 +8051,15 @@ export interface operations {
                 headers: {
                     /** @description The methods this path takes */
                     Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by a rule of the procedure or of the law (`reason` names it) */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -8161,6 +8179,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused by a rule of the procedure or of the law (`reason` names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests (`Retry-After`) */
             429: {
                 headers: {
@@ -8262,6 +8289,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Refused by a rule of the procedure or of the law (`reason` names it) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests (`Retry-After`) */
             429: {
                 headers: {
@@ -8341,6 +8377,15 @@ export interface operations {
                 headers: {
                     /** @description The methods this path takes */
                     Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by a rule of the procedure or of the law (`reason` names it) */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -216,6 +216,19 @@ describe("the office's figures", () => {
     const bad = await request(s.app).get('/v1/analytics/attainment?from=2026-13').set(auth('supervisor'));
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('from');
+    // Well-formed months that make no window: refused by the rule, naming the field.
+    const backwards = await request(s.app)
+      .get('/v1/analytics/lead-times?from=2026-11&to=2026-01')
+      .set(auth('supervisor'));
+    expect(backwards.status).toBe(422);
+    expect(backwards.body.errors[0]).toEqual({
+      path: 'from',
+      message: 'the first month is after the last (`to`)',
+    });
+    const tooLong = await request(s.app)
+      .get('/v1/analytics/attainment?from=1941-07&to=2026-11')
+      .set(auth('supervisor'));
+    expect(tooLong.status).toBe(422);
   });
 
   it('when cases are open, then the backlog counts them by step and age, and the tasks by officer', async () => {
