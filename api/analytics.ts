@@ -1,9 +1,9 @@
 /**
  * The office's figures (issue 14 §2), for the supervisors' dashboard, integrators and the regional statistics
  * office: attainment of the service target and of legal terms by month, lead times, the backlog as it stands, and
- * customer satisfaction, each also as CSV (`GET /v1/analytics/export`). Settled figures come from the month rows
- * the projection keeps (platform/analytics.ts); the backlog from counts over open cases and tasks (`$group` with
- * `$sum` and `countDocuments` only, which FerretDB v1 runs too).
+ * customer satisfaction, each also as CSV (`GET /v1/analytics/export`). Settled figures come from the summaries
+ * the projection's facts feed (platform/analytics.ts); the backlog from each office's rows of open cases and tasks
+ * (platform/backlog.ts), one range of ids each: no figure reads every case.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -11,8 +11,18 @@ import type { Principal } from './auth';
 import { principalOf, requireRole } from './auth';
 import { OFFICE_CODES } from '../domain/offices';
 import type { Db } from '../platform/db';
-import type { AnalyticsMonthDoc } from '../platform/analytics';
-import { monthOf, monthsBetween, percentile, readMonths, share } from '../platform/analytics';
+import type { ProcedureFigures, Summary } from '../platform/analytics';
+import {
+  daySummary,
+  histogramPercentile,
+  mergeSummaries,
+  monthOf,
+  monthSummary,
+  monthsBetween,
+  share,
+} from '../platform/analytics';
+import { romeDate } from '../domain/dates';
+import { officeBacklog } from '../platform/backlog';
 import { HttpProblem, parse, problems } from './problem';
 import type { RouteSpec } from './route-table';
 
@@ -186,53 +196,62 @@ function window(
   return { from, to };
 }
 
-type Facts = Pick<AnalyticsMonthDoc, 'tasks' | 'terms'>;
-function attainmentOf(f: Facts): z.infer<typeof windowRow> & { office: string } {
-  const within = f.tasks.filter((t) => t.within).length;
-  const met = f.terms.filter((t) => t.met).length;
+type WindowRow = z.infer<typeof windowRow>;
+
+/** The attainment figures of a summary (all procedures, or one). */
+function attainmentOf(summary: Summary, procedure?: string): Omit<WindowRow, 'office'> {
+  const parts = Object.entries(summary)
+    .filter(([p]) => procedure === undefined || p === procedure)
+    .map(([, f]) => f);
+  const sum = (k: 'tasks' | 'within' | 'terms' | 'met'): number => parts.reduce((n, f) => n + f[k], 0);
   return {
-    office: '',
-    tasksCompleted: f.tasks.length,
-    tasksWithinTarget: within,
-    shareWithinTarget: share(within, f.tasks.length),
-    termsSettled: f.terms.length,
-    termsMet: met,
-    shareTermsMet: share(met, f.terms.length),
+    tasksCompleted: sum('tasks'),
+    tasksWithinTarget: sum('within'),
+    shareWithinTarget: share(sum('within'), sum('tasks')),
+    termsSettled: sum('terms'),
+    termsMet: sum('met'),
+    shareTermsMet: share(sum('met'), sum('terms')),
   };
 }
 
-function merge(rows: readonly AnalyticsMonthDoc[]): Omit<AnalyticsMonthDoc, '_id' | 'office' | 'month'> {
-  return {
-    tasks: rows.flatMap((r) => r.tasks),
-    terms: rows.flatMap((r) => r.terms),
-    cases: rows.flatMap((r) => r.cases),
-    surveys: rows.flatMap((r) => r.surveys),
-  };
-}
-
-/** Each office asked, then all of them together (when more than one). */
+/** Each office asked, then all of them together ("all", when more than one). */
 function perOffice<T>(
   offices: readonly string[],
-  rows: readonly AnalyticsMonthDoc[],
-  f: (rows: AnalyticsMonthDoc[], office: string) => T[],
+  byOffice: ReadonlyMap<string, Summary>,
+  f: (summary: Summary, office: string) => T[],
 ): T[] {
-  const out = offices.flatMap((o) =>
-    f(
-      rows.filter((r) => r.office === o),
-      o,
-    ),
-  );
-  return offices.length > 1 ? [...out, ...f([...rows], 'all')] : out;
+  const out = offices.flatMap((o) => f(byOffice.get(o) ?? {}, o));
+  return offices.length > 1 ? [...out, ...f(mergeSummaries([...byOffice.values()]), 'all')] : out;
 }
 
-function procedures(rows: readonly { procedure: string }[]): string[] {
-  return [...new Set(rows.map((r) => r.procedure))].sort();
+function proceduresOf(summary: Summary, has: (f: ProcedureFigures) => boolean): string[] {
+  return Object.entries(summary)
+    .filter(([, f]) => has(f))
+    .map(([p]) => p)
+    .sort();
 }
 
 export interface AnalyticsDeps {
   db: Db;
   /** The case engine's clock (the demo clock moves it). */
   now: () => Promise<number>;
+}
+
+/** Each office's summary of some months, merged. */
+async function monthsOf(
+  db: Db,
+  offices: readonly string[],
+  months: readonly string[],
+): Promise<Map<string, Summary>> {
+  const rows = await Promise.all(
+    offices.map(async (o) => [o, await Promise.all(months.map((m) => monthSummary(db, o, m)))] as const),
+  );
+  return new Map(rows.map(([o, summaries]) => [o, mergeSummaries(summaries)]));
+}
+
+/** The 30 days ending today (Italian days). */
+function last30Days(now: number): string[] {
+  return Array.from({ length: 30 }, (_, i) => romeDate(now - (29 - i) * 86_400_000));
 }
 
 export async function attainment(
@@ -243,35 +262,44 @@ export async function attainment(
   const now = await deps.now();
   const offices = officesOf(p, q.office);
   const { from, to } = window(q, now);
-  const since = new Date(now - 30 * 86_400_000).toISOString();
-  const last30Months = monthsBetween(monthOf(since), monthOf(new Date(now).toISOString()));
-  const months = [...new Set([...monthsBetween(from, to), ...last30Months])].sort();
-  const rows = await readMonths(deps.db, offices, months);
-  const inWindow = rows.filter((r) => r.month >= from && r.month <= to);
-  const recent = rows.map((r) => ({
-    ...r,
-    tasks: r.tasks.filter((t) => t.at >= since),
-    terms: r.terms.filter((t) => t.at >= since),
-  }));
-  const items = perOffice(offices, inWindow, (rs, office) =>
-    monthsBetween(from, to).map((m) => {
-      const { office: _o, ...row } = attainmentOf(merge(rs.filter((r) => r.month === m)));
-      return { office, month: m, ...row };
-    }),
-  );
-  const last30Days = perOffice(offices, recent, (rs, office) => [{ ...attainmentOf(merge(rs)), office }]);
-  const last30DaysByProcedure = perOffice(offices, recent, (rs, office) => {
-    const all = merge(rs);
-    return procedures([...all.tasks, ...all.terms]).map((procedure) => ({
-      ...attainmentOf({
-        tasks: all.tasks.filter((t) => t.procedure === procedure),
-        terms: all.terms.filter((t) => t.procedure === procedure),
-      }),
-      office,
-      procedure,
-    }));
+  const months = monthsBetween(from, to);
+  const days = last30Days(now);
+  const [byMonth, recentByDay] = await Promise.all([
+    Promise.all(
+      offices.map(
+        async (o) => [o, await Promise.all(months.map((m) => monthSummary(deps.db, o, m)))] as const,
+      ),
+    ),
+    Promise.all(
+      offices.map(
+        async (o) =>
+          [o, mergeSummaries(await Promise.all(days.map((d) => daySummary(deps.db, o, d))))] as const,
+      ),
+    ),
+  ]);
+  const recent = new Map(recentByDay);
+  const items = months.flatMap((m, i) => {
+    const ofMonth = new Map(byMonth.map(([o, summaries]) => [o, summaries[i] ?? {}]));
+    return perOffice(offices, ofMonth, (summary, office) => [{ office, month: m, ...attainmentOf(summary) }]);
   });
-  return { asOf: new Date(now).toISOString(), from, to, last30Days, last30DaysByProcedure, items };
+  // Office by office, then by month (as the CSV reads best).
+  items.sort(
+    (a, b) => offices.indexOf(a.office) - offices.indexOf(b.office) || a.month.localeCompare(b.month),
+  );
+  return {
+    asOf: new Date(now).toISOString(),
+    from,
+    to,
+    last30Days: perOffice(offices, recent, (summary, office) => [{ office, ...attainmentOf(summary) }]),
+    last30DaysByProcedure: perOffice(offices, recent, (summary, office) =>
+      proceduresOf(summary, (f) => f.tasks + f.terms > 0).map((procedure) => ({
+        office,
+        procedure,
+        ...attainmentOf(summary, procedure),
+      })),
+    ),
+    items,
+  };
 }
 
 export async function leadTimes(
@@ -281,16 +309,19 @@ export async function leadTimes(
 ): Promise<z.infer<typeof leadTimesView>> {
   const offices = officesOf(p, q.office);
   const { from, to } = window(q, await deps.now());
-  const rows = await readMonths(deps.db, offices, monthsBetween(from, to));
-  const items = perOffice(offices, rows, (rs, office) => {
-    const cases = merge(rs).cases.filter((c) => c.outcome !== 'withdrawn');
-    return procedures(cases).map((procedure) => {
-      const days = cases
-        .filter((c) => c.procedure === procedure && c.leadDays !== null)
-        .map((c) => c.leadDays as number);
-      return { office, procedure, cases: days.length, p50: percentile(days, 50), p90: percentile(days, 90) };
-    });
-  });
+  const byOffice = await monthsOf(deps.db, offices, monthsBetween(from, to));
+  const items = perOffice(offices, byOffice, (summary, office) =>
+    proceduresOf(summary, (f) => Object.keys(f.lead).length > 0).map((procedure) => {
+      const hist = summary[procedure]?.lead ?? {};
+      return {
+        office,
+        procedure,
+        cases: Object.values(hist).reduce((n, c) => n + c, 0),
+        p50: histogramPercentile(hist, 50),
+        p90: histogramPercentile(hist, 90),
+      };
+    }),
+  );
   return { from, to, unit: 'working days after the opening day, net of suspensions', items };
 }
 
@@ -301,36 +332,30 @@ export async function satisfaction(
 ): Promise<z.infer<typeof satisfactionView>> {
   const offices = officesOf(p, q.office);
   const { from, to } = window(q, await deps.now());
-  const rows = await readMonths(deps.db, offices, monthsBetween(from, to));
-  const items = perOffice(offices, rows, (rs, office) => {
-    const answers = merge(rs).surveys;
-    return procedures(answers).map((procedure) => {
-      const scores = answers.filter((a) => a.procedure === procedure).map((a) => a.score);
+  const byOffice = await monthsOf(deps.db, offices, monthsBetween(from, to));
+  const items = perOffice(offices, byOffice, (summary, office) =>
+    proceduresOf(summary, (f) => Object.keys(f.scores).length > 0).map((procedure) => {
+      const scores = summary[procedure]?.scores ?? {};
       const distribution = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
-      for (const s of scores) distribution[s as 1 | 2 | 3 | 4 | 5] += 1;
-      const average =
-        scores.length === 0
-          ? null
-          : Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100;
-      return { office, procedure, answers: scores.length, average, distribution };
-    });
-  });
+      let answers = 0;
+      let total = 0;
+      for (const [score, n] of Object.entries(scores)) {
+        distribution[Number(score) as 1 | 2 | 3 | 4 | 5] += n;
+        answers += n;
+        total += Number(score) * n;
+      }
+      const average = answers === 0 ? null : Math.round((total / answers) * 100) / 100;
+      return { office, procedure, answers, average, distribution };
+    }),
+  );
   return { from, to, items };
 }
 
-/** Counts by groups of fields (`$group` with `$sum` only). */
-async function countBy(
-  model: Db['cases'] | Db['tasks'],
-  match: Record<string, unknown>,
-  fields: string[],
-): Promise<{ key: Record<string, string | null>; n: number }[]> {
-  const rows = (await model.collection
-    .aggregate([
-      { $match: match },
-      { $group: { _id: Object.fromEntries(fields.map((f) => [f, `$${f}`])), n: { $sum: 1 } } },
-    ])
-    .toArray()) as { _id: Record<string, string | null>; n: number }[];
-  return rows.map((r) => ({ key: r._id, n: r.n }));
+/** Counts of rows by a key. */
+function countBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + 1);
+  return out;
 }
 
 export async function backlog(
@@ -341,55 +366,43 @@ export async function backlog(
   const now = await deps.now();
   const nowIso = new Date(now).toISOString();
   const offices = officesOf(p, q.office);
-  const live = { $in: ['open', 'suspended'] };
+  // One range of rows per office (platform/backlog.ts), counted here.
   const perOfficeRows = await Promise.all(
     offices.map(async (office) => {
-      const [byStep, ages, tasks, officers, overdueByOfficer] = await Promise.all([
-        countBy(deps.db.cases, { office, status: live }, ['procedure', 'step', 'status']),
-        Promise.all(
-          AGE_BUCKETS.map(async (b, i) => {
-            const newer = i === 0 ? null : (AGE_BUCKETS[i - 1]?.maxDays ?? null);
-            const openedAt: Record<string, string> = {};
-            if (b.maxDays !== null)
-              openedAt.$gte = new Date(now - (b.maxDays + 1) * 86_400_000).toISOString();
-            if (newer !== null) openedAt.$lt = new Date(now - (newer + 1) * 86_400_000).toISOString();
-            const cases = await deps.db.cases.countDocuments({ office, status: live, openedAt });
-            return { office, bucket: b.bucket, cases };
-          }),
-        ),
-        Promise.all([
-          deps.db.tasks.countDocuments({ office, status: 'open' }),
-          deps.db.tasks.countDocuments({ office, status: 'open', assignee: null }),
-          deps.db.tasks.countDocuments({ office, status: 'open', targetAt: { $lt: nowIso } }),
-          deps.db.tasks.countDocuments({ office, status: 'open', escalated: true }),
-        ]),
-        countBy(deps.db.tasks, { office, status: 'open', assignee: { $ne: null } }, ['assignee']),
-        countBy(
-          deps.db.tasks,
-          { office, status: 'open', assignee: { $ne: null }, targetAt: { $lt: nowIso } },
-          ['assignee'],
-        ),
-      ]);
-      const [open, unassigned, overdue, escalated] = tasks;
+      const { cases, tasks } = await officeBacklog(deps.db, office);
+      const byStep = countBy(cases, (c) => JSON.stringify([c.procedure, c.step ?? '', c.status]));
+      const ages = AGE_BUCKETS.map((b, i) => {
+        const newer = i === 0 ? -1 : (AGE_BUCKETS[i - 1]?.maxDays ?? -1);
+        const n = cases.filter((c) => {
+          if (!c.openedAt) return false;
+          const days = Math.floor((now - Date.parse(c.openedAt)) / 86_400_000);
+          return days > newer && (b.maxDays === null || days <= b.maxDays);
+        }).length;
+        return { office, bucket: b.bucket, cases: n };
+      });
+      const assigned = tasks.filter((t) => t.assignee !== null);
+      const open = countBy(assigned, (t) => t.assignee ?? '');
+      const late = countBy(
+        assigned.filter((t) => t.targetAt < nowIso),
+        (t) => t.assignee ?? '',
+      );
       return {
-        openByStep: byStep
-          .map((r) => ({
-            office,
-            procedure: r.key.procedure ?? '',
-            step: r.key.step ?? '',
-            status: r.key.status ?? '',
-            cases: r.n,
-          }))
+        openByStep: [...byStep.entries()]
+          .map(([k, n]) => {
+            const [procedure, step, status] = JSON.parse(k) as [string, string, string];
+            return { office, procedure, step, status, cases: n };
+          })
           .sort((a, b) => a.procedure.localeCompare(b.procedure) || a.step.localeCompare(b.step)),
         age: ages,
-        tasks: { office, open, unassigned, overdue, escalated },
-        officers: officers
-          .map((r) => ({
-            office,
-            assignee: r.key.assignee ?? '',
-            open: r.n,
-            overdue: overdueByOfficer.find((o) => o.key.assignee === r.key.assignee)?.n ?? 0,
-          }))
+        tasks: {
+          office,
+          open: tasks.length,
+          unassigned: tasks.length - assigned.length,
+          overdue: tasks.filter((t) => t.targetAt < nowIso).length,
+          escalated: tasks.filter((t) => t.escalated).length,
+        },
+        officers: [...open.entries()]
+          .map(([assignee, n]) => ({ office, assignee, open: n, overdue: late.get(assignee) ?? 0 }))
           .sort((a, b) => b.open - a.open || a.assignee.localeCompare(b.assignee)),
       };
     }),

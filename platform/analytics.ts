@@ -2,13 +2,20 @@
  * The office's figures (issue 14): what the supervisors' dashboard and `GET /v1/analytics/...` read, kept up to
  * date by the projection as cases move, so that no figure loads every case.
  *
- * One row per office and month (`<office>:<YYYY-MM>`, read by `_id`) holds one small, whole entry per fact settled
- * that month: a task completed (within its service target or not), a legal term met or missed, a case closed or
- * withdrawn (its lead time in working days net of suspensions), a satisfaction answer. Entries are added with
- * `$addToSet`, and each is derived only from what cannot change once settled, so a retried or repeated write adds
- * nothing twice (no counter to drift). A month's row grows with that month's work at one office, never with the
- * number of cases stored; the figures are counted from the rows of the months asked for. Both MongoDB and FerretDB
- * v1 run it: no `$group`, only reads by `_id`.
+ * Facts: each fact settled is a small document of its own (`analytics_facts`, `<office>:<day>:<kind>:<fact id>`),
+ * inserted once: a task completed (within its service target or not), a legal term met or missed, a case closed or
+ * withdrawn (its lead time in working days net of suspensions), a satisfaction answer. Its id is made of what cannot
+ * change once settled, so a retried or repeated write adds nothing twice (the insert is refused as a duplicate);
+ * and no two writers ever update one document (FerretDB v1 loses concurrent updates of a document: 32 of 200
+ * concurrent `$addToSet`s kept, measured). A day's facts are read as one range of ids.
+ *
+ * Summaries: what a figure needs of a day or a month is a few counts and two histograms per procedure (lead days,
+ * scores), cached in `analytics_summaries`. Every write of facts then sets a fresh stamp on its day and its month
+ * (`analytics_stamps`, after the entries); a cached summary is used only while it carries its day's or month's
+ * current stamp, and is computed again (from the day's entries, or from the month's day summaries) otherwise. So
+ * a year of figures reads about 12 month summaries and 31 day summaries per office, whatever the volume, and a
+ * late write (a projection retried after an outage) is never missed. Both MongoDB and FerretDB v1 run it: no
+ * `$group`, only reads by `_id` and by a range of `_id` (pushed down to FerretDB's index by scripts/ferretdb's patch).
  */
 import type { CaseEvent, CaseScope, TaskView } from '../domain/case-model';
 import type { CalendarProfile } from '../domain/calendar';
@@ -16,7 +23,8 @@ import { workingDaysBetween } from '../domain/calendar';
 import { romeDate } from '../domain/dates';
 import { findOffice, officeCalendar } from '../domain/offices';
 import type { Db } from './db';
-import { driverCollection } from './db';
+import { driverCollection, isDuplicateKey } from './db';
+import { ulid } from 'ulid';
 
 /** A task completed: within its service target (the one-working-day promise) or late. */
 export interface TaskFact {
@@ -51,22 +59,57 @@ export interface SurveyFact {
   score: number;
 }
 
-export interface MonthFacts {
+export interface Facts {
   tasks: TaskFact[];
   terms: TermFact[];
   cases: CaseFact[];
   surveys: SurveyFact[];
 }
 
-export interface AnalyticsMonthDoc extends MonthFacts {
+type Kind = keyof Facts;
+/** One fact as stored: its kind and office, the fact itself. */
+export interface AnalyticsFactDoc {
   _id: string;
   office: string;
-  month: string;
+  day: string;
+  kind: Kind;
+  fact: TaskFact | TermFact | CaseFact | SurveyFact;
 }
 
+/** What the figures need of one procedure in a day or a month. */
+export interface ProcedureFigures {
+  tasks: number;
+  within: number;
+  terms: number;
+  met: number;
+  /** Closed cases (withdrawn ones excluded) by lead time in working days. */
+  lead: Record<string, number>;
+  withdrawn: number;
+  /** Survey answers by score (1–5). */
+  scores: Record<string, number>;
+}
+/** A day's or a month's figures, by procedure. */
+export type Summary = Record<string, ProcedureFigures>;
+
+/** A cached summary (`day:<office>:<date>`, `month:<office>:<YYYY-MM>`) and the stamp it was computed at. */
+export interface SummaryDoc {
+  _id: string;
+  stamp: string;
+  summary: Summary;
+}
+/** The stamp of a day or a month (same ids): set anew by every write of facts to it. */
+export interface StampDoc {
+  _id: string;
+  stamp: string;
+}
+
+/** The Italian day (`YYYY-MM-DD`) of an instant. */
+export function dayOf(instant: string): string {
+  return romeDate(Date.parse(instant));
+}
 /** The Italian month (`YYYY-MM`) of an instant. */
 export function monthOf(instant: string): string {
-  return romeDate(Date.parse(instant)).slice(0, 7);
+  return dayOf(instant).slice(0, 7);
 }
 
 /**
@@ -156,31 +199,171 @@ export function factsOf(
   return { tasks: taskFacts, terms, cases };
 }
 
-/** Adds facts to their office's month rows: one idempotent update per month touched. */
-export async function recordFacts(db: Db, office: string, facts: Partial<MonthFacts>): Promise<void> {
-  const byMonth = new Map<string, Partial<Record<keyof MonthFacts, unknown[]>>>();
-  for (const [list, items] of Object.entries(facts) as [keyof MonthFacts, { at: string }[]][]) {
-    for (const item of items ?? []) {
-      const month = monthOf(item.at);
-      const row = byMonth.get(month) ?? {};
-      (row[list] ??= []).push(item);
-      byMonth.set(month, row);
+/**
+ * Adds facts to their office's day rows (one idempotent update per day touched), then stamps those days and their
+ * months afresh, so that their cached summaries are computed again.
+ */
+export async function recordFacts(db: Db, office: string, facts: Partial<Facts>): Promise<void> {
+  const docs: AnalyticsFactDoc[] = [];
+  for (const [kind, items] of Object.entries(facts) as [Kind, Facts[Kind]][]) {
+    for (const fact of items ?? []) {
+      const day = dayOf(fact.at);
+      docs.push({ _id: `${office}:${day}:${kind}:${fact.id}`, office, day, kind, fact });
     }
   }
-  await Promise.all(
-    [...byMonth.entries()].map(([month, lists]) =>
-      driverCollection(db.analytics).updateOne(
-        { _id: `${office}:${month}` },
-        {
-          $set: { office, month },
-          $addToSet: Object.fromEntries(
-            Object.entries(lists).map(([name, items]) => [name, { $each: items }]),
-          ),
-        },
-        { upsert: true },
-      ),
-    ),
+  if (docs.length === 0) return;
+  try {
+    await driverCollection(db.analyticsFacts).insertMany(docs, { ordered: false });
+  } catch (err) {
+    // Written before (a retried projection): each fact once.
+    if (!isDuplicateKey(err)) throw err;
+  }
+  // After the facts: a reader who sees the new stamp finds them. Each stamp is written whole, so concurrent
+  // writers leave one of their stamps, always one written after its own facts.
+  const stamp = ulid();
+  const ids = new Set(
+    docs.flatMap((d) => [`day:${office}:${d.day}`, `month:${office}:${d.day.slice(0, 7)}`]),
   );
+  await Promise.all(
+    [...ids].map(async (id) => {
+      const set = (): Promise<unknown> =>
+        driverCollection(db.analyticsStamps).updateOne({ _id: id }, { $set: { stamp } }, { upsert: true });
+      try {
+        await set();
+      } catch (err) {
+        // Two first writes of a stamp at once: the row exists now.
+        if (!isDuplicateKey(err)) throw err;
+        await set();
+      }
+    }),
+  );
+}
+
+function emptyFigures(): ProcedureFigures {
+  return { tasks: 0, within: 0, terms: 0, met: 0, lead: {}, withdrawn: 0, scores: {} };
+}
+
+function figuresOf(summary: Summary, procedure: string): ProcedureFigures {
+  return (summary[procedure] ??= emptyFigures());
+}
+
+/** A day's figures from its entries. */
+export function summarise(f: Facts): Summary {
+  const out: Summary = {};
+  for (const t of f.tasks) {
+    const x = figuresOf(out, t.procedure);
+    x.tasks += 1;
+    if (t.within) x.within += 1;
+  }
+  for (const t of f.terms) {
+    const x = figuresOf(out, t.procedure);
+    x.terms += 1;
+    if (t.met) x.met += 1;
+  }
+  for (const c of f.cases) {
+    const x = figuresOf(out, c.procedure);
+    if (c.outcome === 'withdrawn') x.withdrawn += 1;
+    else if (c.leadDays !== null) x.lead[c.leadDays] = (x.lead[c.leadDays] ?? 0) + 1;
+  }
+  for (const a of f.surveys) {
+    const x = figuresOf(out, a.procedure);
+    x.scores[a.score] = (x.scores[a.score] ?? 0) + 1;
+  }
+  return out;
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
+/** Several summaries as one. */
+export function mergeSummaries(summaries: readonly Summary[]): Summary {
+  const out: Summary = {};
+  for (const s of summaries) {
+    for (const [procedure, f] of Object.entries(s)) {
+      const x = figuresOf(out, procedure);
+      x.tasks += f.tasks;
+      x.within += f.within;
+      x.terms += f.terms;
+      x.met += f.met;
+      x.withdrawn += f.withdrawn;
+      addCounts(x.lead, f.lead);
+      addCounts(x.scores, f.scores);
+    }
+  }
+  return out;
+}
+
+/** The days of a month (`YYYY-MM`), up to `until` (a day) when the month is not over. */
+export function daysOf(month: string, until?: string): string[] {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const days: string[] = [];
+  for (let d = 1; d <= new Date(Date.UTC(y, m, 0)).getUTCDate(); d += 1) {
+    const day = `${month}-${String(d).padStart(2, '0')}`;
+    if (until !== undefined && day > until) break;
+    days.push(day);
+  }
+  return days;
+}
+
+/**
+ * A cached summary while its stamp is current, or `compute()` stored with the stamp read before it (a write in
+ * between leaves a newer stamp, so the next read computes again). No stamp: nothing was ever written there.
+ */
+async function cached(db: Db, id: string, compute: () => Promise<Summary>): Promise<Summary> {
+  const [stamp, hit] = await Promise.all([
+    driverCollection(db.analyticsStamps).findOne({ _id: id }) as Promise<StampDoc | null>,
+    driverCollection(db.analyticsSummaries).findOne({ _id: id }) as Promise<SummaryDoc | null>,
+  ]);
+  if (!stamp) return {};
+  if (hit && hit.stamp === stamp.stamp) return hit.summary;
+  const summary = await compute();
+  try {
+    await driverCollection(db.analyticsSummaries).updateOne(
+      { _id: id },
+      { $set: { stamp: stamp.stamp, summary } },
+      { upsert: true },
+    );
+  } catch (err) {
+    // Another reader cached it at the same moment: either copy is checked against the stamp when read.
+    if (!isDuplicateKey(err)) throw err;
+  }
+  return summary;
+}
+
+/** One office's figures of one day. */
+export function daySummary(db: Db, office: string, day: string): Promise<Summary> {
+  return cached(db, `day:${office}:${day}`, async () => {
+    const docs = (await driverCollection(db.analyticsFacts)
+      .find({ _id: { $gte: `${office}:${day}:`, $lt: `${office}:${day};` } })
+      .toArray()) as unknown as AnalyticsFactDoc[];
+    const facts: Facts = { tasks: [], terms: [], cases: [], surveys: [] };
+    for (const d of docs) (facts[d.kind] as unknown[]).push(d.fact);
+    return summarise(facts);
+  });
+}
+
+/** One office's figures of one month, from its days' summaries. */
+export function monthSummary(db: Db, office: string, month: string): Promise<Summary> {
+  return cached(db, `month:${office}:${month}`, async () =>
+    mergeSummaries(await Promise.all(daysOf(month).map((d) => daySummary(db, office, d)))),
+  );
+}
+
+/** The p-th percentile (0–100), nearest rank, of values given as a histogram (value → count); null for none. */
+export function histogramPercentile(hist: Record<string, number>, p: number): number | null {
+  const values = Object.entries(hist)
+    .map(([v, n]) => [Number(v), n] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const total = values.reduce((s, [, n]) => s + n, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (const [v, n] of values) {
+    seen += n;
+    if (seen >= rank) return v;
+  }
+  return values[values.length - 1]?.[0] ?? null;
 }
 
 /** The months from `from` to `to` (`YYYY-MM`, inclusive), oldest first. */
@@ -197,38 +380,6 @@ export function monthsBetween(from: string, to: string): string[] {
     }
   }
   return out;
-}
-
-/** The month rows of some offices and months, read by `_id` (absent months are empty). */
-export async function readMonths(
-  db: Db,
-  offices: readonly string[],
-  months: readonly string[],
-): Promise<AnalyticsMonthDoc[]> {
-  const ids = offices.flatMap((o) => months.map((m) => `${o}:${m}`));
-  const rows = await Promise.all(
-    ids.map((id) => driverCollection(db.analytics).findOne({ _id: id }) as Promise<AnalyticsMonthDoc | null>),
-  );
-  return rows.map((r, i) => {
-    const [office, month] = (ids[i] as string).split(':') as [string, string];
-    return {
-      _id: ids[i] as string,
-      office,
-      month,
-      tasks: r?.tasks ?? [],
-      terms: r?.terms ?? [],
-      cases: r?.cases ?? [],
-      surveys: r?.surveys ?? [],
-    };
-  });
-}
-
-/** The p-th percentile (0–100) of some numbers, nearest rank; null for none. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? null;
 }
 
 /** A share as a fraction with 3 decimals; null when nothing was counted. */

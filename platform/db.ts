@@ -7,7 +7,8 @@ import mongoose, { Schema } from 'mongoose';
 import type { mongo } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { CaseView, MemberRow, TaskView } from '../domain/case-model';
-import type { AnalyticsMonthDoc } from './analytics';
+import type { AnalyticsFactDoc, StampDoc, SummaryDoc } from './analytics';
+import type { BacklogCaseDoc, BacklogTaskDoc } from './backlog';
 
 export interface CaseDoc extends Omit<CaseView, 'caseId'> {
   _id: string;
@@ -245,9 +246,25 @@ const deliverySchema = new Schema<DeliveryDoc>(
   { ...loose, collection: 'webhook_deliveries' },
 );
 
-const analyticsSchema = new Schema<AnalyticsMonthDoc>(
-  { _id: String, office: String, month: String },
-  { ...loose, collection: 'analytics_months' },
+const analyticsFactSchema = new Schema<AnalyticsFactDoc>(
+  { _id: String, office: String, day: String, kind: String },
+  { ...loose, collection: 'analytics_facts' },
+);
+const backlogCaseSchema = new Schema<BacklogCaseDoc>(
+  { _id: String },
+  { ...loose, collection: 'backlog_cases' },
+);
+const backlogTaskSchema = new Schema<BacklogTaskDoc>(
+  { _id: String },
+  { ...loose, collection: 'backlog_tasks' },
+);
+const analyticsSummarySchema = new Schema<SummaryDoc>(
+  { _id: String, stamp: String },
+  { ...loose, collection: 'analytics_summaries' },
+);
+const analyticsStampSchema = new Schema<StampDoc>(
+  { _id: String, stamp: String },
+  { ...loose, collection: 'analytics_stamps' },
 );
 
 /** The satisfaction survey of a closed case (`_id` its case id): the link's secret, whom it concerns. */
@@ -317,8 +334,13 @@ export interface Db {
   counters: Model<CounterDoc>;
   subscriptions: Model<SubscriptionDoc>;
   deliveries: Model<DeliveryDoc>;
-  /** The office's figures by month (platform/analytics.ts). */
-  analytics: Model<AnalyticsMonthDoc>;
+  /** The office's figures (platform/analytics.ts): one document per fact, cached summaries and their stamps. */
+  analyticsFacts: Model<AnalyticsFactDoc>;
+  analyticsSummaries: Model<SummaryDoc>;
+  analyticsStamps: Model<StampDoc>;
+  /** The open cases and tasks of each office, for the backlog figures (platform/backlog.ts). */
+  backlogCases: Model<BacklogCaseDoc>;
+  backlogTasks: Model<BacklogTaskDoc>;
   surveys: Model<SurveyDoc>;
   surveyAnswers: Model<SurveyAnswerDoc>;
   close(): Promise<void>;
@@ -347,7 +369,11 @@ export async function connectDb(uri: string, opts: { dbName?: string } = {}): Pr
     counters: connection.model<CounterDoc>('Counter', counterSchema),
     subscriptions: connection.model<SubscriptionDoc>('Subscription', subscriptionSchema),
     deliveries: connection.model<DeliveryDoc>('WebhookDelivery', deliverySchema),
-    analytics: connection.model<AnalyticsMonthDoc>('AnalyticsMonth', analyticsSchema),
+    analyticsFacts: connection.model<AnalyticsFactDoc>('AnalyticsFact', analyticsFactSchema),
+    analyticsSummaries: connection.model<SummaryDoc>('AnalyticsSummary', analyticsSummarySchema),
+    analyticsStamps: connection.model<StampDoc>('AnalyticsStamp', analyticsStampSchema),
+    backlogCases: connection.model<BacklogCaseDoc>('BacklogCase', backlogCaseSchema),
+    backlogTasks: connection.model<BacklogTaskDoc>('BacklogTask', backlogTaskSchema),
     surveys: connection.model<SurveyDoc>('Survey', surveySchema),
     surveyAnswers: connection.model<SurveyAnswerDoc>('SurveyAnswer', surveyAnswerSchema),
     close: () => connection.close(),

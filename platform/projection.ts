@@ -12,6 +12,7 @@ import { appendEvents } from './feed';
 import { indexCaseUnits } from './queries';
 import { factsOf, recordFacts } from './analytics';
 import { inviteToSurvey } from './surveys';
+import { projectBacklog } from './backlog';
 
 /**
  * The sortable part of a case id (its ULID: newest first). A case whose id is a business key (an employer's
@@ -159,6 +160,8 @@ export async function projectCase(db: Db, d: ProjectionDelta): Promise<void> {
     officeFigures(db, d),
   ]);
   await caseRow();
+  // The office's backlog (platform/backlog.ts), once the case document holds this write.
+  await projectBacklog(db, scope, write, d.set, d.tasks);
   // The survey reads the case's parties: once the case document is written (its first batch may close it).
   const closed = d.events.find((e) => e.type === 'CaseClosed');
   if (closed) await inviteToSurvey(db, scope, closed.at);

@@ -13,6 +13,7 @@ import { caseQuery } from '../workflows/messages';
 import type { Db } from './db';
 import { driverCollection } from './db';
 import { projectCase } from './projection';
+import { leaveBacklog } from './backlog';
 import { appendEvents } from './feed';
 
 export type Reconciled = 'in-step' | 'marked-failed' | 'reprojected' | 'not-in-read-model';
@@ -148,6 +149,12 @@ async function markFailed(
       openedBySub: doc.openedBySub,
     },
   ]);
+  await leaveBacklog(
+    db,
+    doc.office,
+    caseId,
+    (doc.tasks ?? []).map((t) => t.taskId),
+  );
   await driverCollection(db.tasks).updateMany(
     { caseId, status: 'open' },
     { $set: { status: 'cancelled', caseStatus: 'failed', writeSeq: seq } },

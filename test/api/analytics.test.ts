@@ -231,29 +231,48 @@ describe("the office's figures", () => {
     expect(tooLong.status).toBe(422);
   });
 
-  it('when cases are open, then the backlog counts them by step and age, and the tasks by officer', async () => {
+  it('when cases open, are claimed and end, then the backlog counts them by step and age, and the tasks by officer', async () => {
+    type Backlog = {
+      openByStep: { office: string; procedure: string; step: string; cases: number }[];
+      age: { office: string; bucket: string; cases: number }[];
+      officers: { assignee: string; open: number }[];
+      tasks: { office: string; open: number; unassigned: number }[];
+    };
+    const read = async () => {
+      const res = await request(s.app).get('/v1/analytics/backlog').set(auth('supervisor'));
+      expect(res.status).toBe(200);
+      const b = res.body as Backlog;
+      return {
+        atStep:
+          b.openByStep.find(
+            (r) => r.office === 'lucca' && r.procedure === 'CIGO' && r.step === 'union consultation',
+          )?.cases ?? 0,
+        young: b.age.find((r) => r.office === 'lucca' && r.bucket === '0-1')?.cases ?? 0,
+        hers: b.officers.find((r) => r.assignee === 'officer-lucca-2')?.open ?? 0,
+        tasks: b.tasks.find((r) => r.office === 'lucca')!,
+        offices: b.tasks.map((r) => r.office),
+      };
+    };
+    const before = await read();
     const c = await openCigo(`backlog-${Date.now()}`);
     const task = openTaskOf(c, 'union-consultation');
     await request(s.app).post(`/v1/tasks/${task.taskId}/claim`).set(auth('lucca2')).expect(200);
-    const res = await request(s.app).get('/v1/analytics/backlog').set(auth('supervisor'));
-    expect(res.status).toBe(200);
-    const step = res.body.openByStep.find(
-      (r: { office: string; procedure: string; step: string }) =>
-        r.office === 'lucca' && r.procedure === 'CIGO' && r.step === 'union consultation',
-    );
-    expect(step.cases).toBeGreaterThanOrEqual(1);
-    const young = res.body.age.find(
-      (r: { office: string; bucket: string }) => r.office === 'lucca' && r.bucket === '0-1',
-    );
-    expect(young.cases).toBeGreaterThanOrEqual(1);
-    const mine = res.body.officers.find((r: { assignee: string }) => r.assignee === 'officer-lucca-2');
-    expect(mine.open).toBeGreaterThanOrEqual(1);
-    const tasks = res.body.tasks.find((r: { office: string }) => r.office === 'lucca');
-    expect(tasks.open).toBeGreaterThanOrEqual(tasks.unassigned + 1);
-    expect(res.body.tasks.map((r: { office: string }) => r.office)).toEqual([
-      'lucca',
-      'castelnuovo-barga',
-      'viareggio',
-    ]);
+    const open = await read();
+    expect(open.atStep).toBe(before.atStep + 1);
+    expect(open.young).toBe(before.young + 1);
+    expect(open.hers).toBe(before.hers + 1);
+    expect(open.tasks.open).toBe(before.tasks.open + 1);
+    expect(open.tasks.unassigned).toBe(before.tasks.unassigned);
+    expect(open.offices).toEqual(['lucca', 'castelnuovo-barga', 'viareggio']);
+    // Withdrawn: the case and its task leave the backlog.
+    await request(s.app)
+      .post(`/v1/cases/${c.caseId}/withdraw`)
+      .set(auth('lucca'))
+      .send({ reason: 'opened twice' })
+      .expect(200);
+    const after = await read();
+    expect(after.atStep).toBe(before.atStep);
+    expect(after.hers).toBe(before.hers);
+    expect(after.tasks.open).toBe(before.tasks.open);
   });
 });
