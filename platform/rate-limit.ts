@@ -4,6 +4,7 @@
  * reconciler's run (FerretDB v1 has no TTL indexes), with the idempotency keys past their period.
  */
 import type { Db } from './db';
+import { isDuplicateKey } from './db';
 
 interface CounterDoc {
   _id: string;
@@ -43,11 +44,20 @@ export class RateLimiter {
   /** Counts one use by `key`; seconds to wait when that went past the limit, 0 otherwise. */
   async hit(key: string): Promise<number> {
     const w = this.window(Date.now());
-    const row = await this.rows.findOneAndUpdate(
-      { _id: w.id(key) },
-      { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(w.end) } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const inc = () =>
+      this.rows.findOneAndUpdate(
+        { _id: w.id(key) },
+        { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(w.end) } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    let row;
+    try {
+      row = await inc();
+    } catch (err) {
+      // Two first uses of a window at once: both upserts insert, one is refused; the row exists now.
+      if (!isDuplicateKey(err)) throw err;
+      row = await inc();
+    }
     return row && row.count > this.limit ? w.retryAfterSeconds : 0;
   }
 }

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       }
     }
     const writeMs = performance.now() - t0;
+    process.stderr.write(`facts: ${entries} in ${(writeMs / 1000).toFixed(1)} s\n`);
 
     // The backlog: open cases with one open task each, spread over the offices, steps and ages.
     t0 = performance.now();
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
       await Promise.all(writes);
     }
     const backlogWriteMs = performance.now() - t0;
+    process.stderr.write(`backlog: ${OPEN} in ${(backlogWriteMs / 1000).toFixed(1)} s\n`);
 
     const endpoints = [
       '/v1/analytics/attainment',
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
         if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
         bytes = Buffer.byteLength(text);
       }
+      process.stderr.write(`${url}: ${times.map((t) => t.toFixed(0)).join(' ')} ms\n`);
       rows.push(
         `  ${url.padEnd(42)} first ${(times[0] ?? NaN).toFixed(0).padStart(6)} ms, then p50 ${median(times.slice(1)).toFixed(0).padStart(5)} ms   ${(bytes / 1024).toFixed(1)} KiB`,
       );
