@@ -302,14 +302,23 @@ export async function attainment(
   };
 }
 
+/** The offices asked, the months' window and each office's summary of those months (lead times, satisfaction). */
+async function settled(
+  deps: AnalyticsDeps,
+  p: Principal,
+  q: z.infer<typeof analyticsQuery>,
+): Promise<{ offices: string[]; from: string; to: string; byOffice: Map<string, Summary> }> {
+  const offices = officesOf(p, q.office);
+  const { from, to } = window(q, await deps.now());
+  return { offices, from, to, byOffice: await monthsOf(deps.db, offices, monthsBetween(from, to)) };
+}
+
 export async function leadTimes(
   deps: AnalyticsDeps,
   p: Principal,
   q: z.infer<typeof analyticsQuery>,
 ): Promise<z.infer<typeof leadTimesView>> {
-  const offices = officesOf(p, q.office);
-  const { from, to } = window(q, await deps.now());
-  const byOffice = await monthsOf(deps.db, offices, monthsBetween(from, to));
+  const { offices, from, to, byOffice } = await settled(deps, p, q);
   const items = perOffice(offices, byOffice, (summary, office) =>
     proceduresOf(summary, (f) => Object.keys(f.lead).length > 0).map((procedure) => {
       const hist = summary[procedure]?.lead ?? {};
@@ -330,9 +339,7 @@ export async function satisfaction(
   p: Principal,
   q: z.infer<typeof analyticsQuery>,
 ): Promise<z.infer<typeof satisfactionView>> {
-  const offices = officesOf(p, q.office);
-  const { from, to } = window(q, await deps.now());
-  const byOffice = await monthsOf(deps.db, offices, monthsBetween(from, to));
+  const { offices, from, to, byOffice } = await settled(deps, p, q);
   const items = perOffice(offices, byOffice, (summary, office) =>
     proceduresOf(summary, (f) => Object.keys(f.scores).length > 0).map((procedure) => {
       const scores = summary[procedure]?.scores ?? {};

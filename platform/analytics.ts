@@ -294,14 +294,12 @@ export function mergeSummaries(summaries: readonly Summary[]): Summary {
   return out;
 }
 
-/** The days of a month (`YYYY-MM`), up to `until` (a day) when the month is not over. */
-export function daysOf(month: string, until?: string): string[] {
+/** The days of a month (`YYYY-MM`). */
+export function daysOf(month: string): string[] {
   const [y, m] = month.split('-').map(Number) as [number, number];
   const days: string[] = [];
   for (let d = 1; d <= new Date(Date.UTC(y, m, 0)).getUTCDate(); d += 1) {
-    const day = `${month}-${String(d).padStart(2, '0')}`;
-    if (until !== undefined && day > until) break;
-    days.push(day);
+    days.push(`${month}-${String(d).padStart(2, '0')}`);
   }
   return days;
 }
