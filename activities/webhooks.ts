@@ -130,6 +130,7 @@ export function createWebhookActivities(
           .find({ ...selection(sub), _id: range }, { _id: 1, eventId: 1, caseId: 1 })
           .sort({ _id: 1 })
           .limit(max)
+          .batchSize(max + 1)
           .lean();
         if (docs.length > 0) {
           const items = docs.map((d) => ({ position: d._id, eventId: d.eventId, caseId: d.caseId }));

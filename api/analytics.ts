@@ -358,13 +358,6 @@ export async function satisfaction(
   return { from, to, items };
 }
 
-/** Counts of rows by a key. */
-function countBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + 1);
-  return out;
-}
-
 export async function backlog(
   deps: AnalyticsDeps,
   p: Principal,
@@ -373,43 +366,38 @@ export async function backlog(
   const now = await deps.now();
   const nowIso = new Date(now).toISOString();
   const offices = officesOf(p, q.office);
-  // One range of rows per office (platform/backlog.ts), counted here.
+  // Each office's counts, kept by bucket (platform/backlog.ts); ages and lateness against the clock here.
   const perOfficeRows = await Promise.all(
     offices.map(async (office) => {
-      const { cases, tasks } = await officeBacklog(deps.db, office);
-      const byStep = countBy(cases, (c) => JSON.stringify([c.procedure, c.step ?? '', c.status]));
+      const counts = await officeBacklog(deps.db, office);
       const ages = AGE_BUCKETS.map((b, i) => {
         const newer = i === 0 ? -1 : (AGE_BUCKETS[i - 1]?.maxDays ?? -1);
-        const n = cases.filter((c) => {
-          if (!c.openedAt) return false;
-          const days = Math.floor((now - Date.parse(c.openedAt)) / 86_400_000);
-          return days > newer && (b.maxDays === null || days <= b.maxDays);
-        }).length;
+        let n = 0;
+        for (const { at, n: cases } of counts.opened) {
+          if (!at) continue;
+          const days = Math.floor((now - Date.parse(`${at}Z`)) / 86_400_000);
+          if (days > newer && (b.maxDays === null || days <= b.maxDays)) n += cases;
+        }
         return { office, bucket: b.bucket, cases: n };
       });
-      const assigned = tasks.filter((t) => t.assignee !== null);
-      const open = countBy(assigned, (t) => t.assignee ?? '');
-      const late = countBy(
-        assigned.filter((t) => t.targetAt < nowIso),
-        (t) => t.assignee ?? '',
-      );
+      const late = (targets: readonly { at: string; n: number }[]): number =>
+        targets.reduce((sum, t) => (t.at < nowIso ? sum + t.n : sum), 0);
       return {
-        openByStep: [...byStep.entries()]
-          .map(([k, n]) => {
-            const [procedure, step, status] = JSON.parse(k) as [string, string, string];
-            return { office, procedure, step, status, cases: n };
-          })
+        openByStep: counts.steps
+          .filter((x) => x.cases > 0)
+          .map((x) => ({ office, ...x }))
           .sort((a, b) => a.procedure.localeCompare(b.procedure) || a.step.localeCompare(b.step)),
         age: ages,
         tasks: {
           office,
-          open: tasks.length,
-          unassigned: tasks.length - assigned.length,
-          overdue: tasks.filter((t) => t.targetAt < nowIso).length,
-          escalated: tasks.filter((t) => t.escalated).length,
+          open: counts.tasks.open,
+          unassigned: counts.tasks.unassigned,
+          overdue: late(counts.tasks.targets),
+          escalated: counts.tasks.escalated,
         },
-        officers: [...open.entries()]
-          .map(([assignee, n]) => ({ office, assignee, open: n, overdue: late.get(assignee) ?? 0 }))
+        officers: counts.officers
+          .filter((x) => x.open > 0)
+          .map((x) => ({ office, assignee: x.assignee, open: x.open, overdue: late(x.targets) }))
           .sort((a, b) => b.open - a.open || a.assignee.localeCompare(b.assignee)),
       };
     }),

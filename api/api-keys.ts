@@ -156,7 +156,7 @@ export class ApiKeys {
     const nowIso = new Date().toISOString();
     const filter: Record<string, unknown> = q.client ? { client: q.client } : {};
     if (q.active === 'true') Object.assign(filter, { revokedAt: null, expiresAt: { $gt: nowIso } });
-    const docs = await this.keys.find(filter).sort({ createdAt: -1 }).limit(500).toArray();
+    const docs = await this.keys.find(filter).sort({ createdAt: -1 }).limit(500).batchSize(501).toArray();
     return q.active === 'false' ? docs.filter((d) => !isActive(d, Date.now())) : docs;
   }
 

@@ -27,6 +27,7 @@ import {
 import { schemesFor } from '../domain/procedures/wage-guarantee';
 import { l68ScoringRuleSchema } from '../domain/procedures/l68-ranking';
 import type { Db, MemberDoc, OfficeDoc, PrincipalDoc } from '../platform/db';
+import { longRead } from '../platform/db';
 import { publishScoringRule, scoringRules } from '../platform/queries';
 import { feedEnd, positionKey } from '../platform/feed';
 import type { AppLogger } from '../platform/logger';
@@ -515,6 +516,7 @@ export function createApp(deps: AppDeps): express.Express {
       .find(after ? { _id: { $lt: new mongoose.Types.ObjectId(after) } } : {})
       .sort({ _id: -1 })
       .limit(q.limit + 1)
+      .batchSize(q.limit + 2)
       .toArray();
     const { page, nextCursor, hasMore } = pageOf(rows, q.limit, (r) => String(r._id));
     res.json({ items: page.map(({ _id, ...r }) => r), nextCursor, hasMore });
@@ -644,6 +646,7 @@ export function createApp(deps: AppDeps): express.Express {
       .find(filter, { input: 0, documents: 0, decisions: 0, checks: 0, deadlines: 0 })
       .sort({ sortKey: -1 })
       .limit(q.limit + 1)
+      .batchSize(q.limit + 2)
       .lean();
     const { page, nextCursor, hasMore } = pageOf(docs, q.limit, (d) => d.sortKey);
     res.json({
@@ -893,10 +896,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   on(ROUTES.caseEvents, async (req, res) => {
     const doc = await service.getCaseDoc(principalOf(req), param(req, 'id'));
-    const events = await deps.db.events
-      .find({ caseId: doc._id }, { _id: 0, office: 0, openedBySub: 0, procedure: 0, batchEnd: 0 })
-      .sort({ seq: 1 })
-      .lean();
+    const events = await longRead(() =>
+      deps.db.events
+        .find({ caseId: doc._id }, { _id: 0, office: 0, openedBySub: 0, procedure: 0, batchEnd: 0 })
+        .sort({ seq: 1 })
+        .lean(),
+    );
     res.json({ items: events });
   });
 
@@ -948,6 +953,7 @@ export function createApp(deps: AppDeps): express.Express {
       .find(after ? { ...filter, key: { $gt: after } } : filter)
       .sort({ key: 1 })
       .limit(q.limit + 1)
+      .batchSize(q.limit + 2)
       .lean();
     const { page, nextCursor, hasMore } = pageOf(rows, q.limit, (r) => r.key);
     // The counts are the rows', as they stand now.
@@ -1025,7 +1031,12 @@ export function createApp(deps: AppDeps): express.Express {
     const range: Record<string, string> = { $lt: positionKey(upTo) };
     if (after) range.$gt = after;
     const filter: Record<string, unknown> = { ...scopeFilter(p), _id: range };
-    const docs = await deps.db.events.find(filter).sort({ _id: 1 }).limit(q.limit).lean();
+    const docs = await deps.db.events
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(q.limit)
+      .batchSize(q.limit + 1)
+      .lean();
     const items = docs.map(({ _id, office: _o, openedBySub: _s, batchEnd: _b, ...e }) => ({
       ...e,
       position: _id,
@@ -1075,6 +1086,7 @@ export function createApp(deps: AppDeps): express.Express {
       .find(filter)
       .sort(Object.fromEntries(keys.map((k) => [k, 1])))
       .limit(q.limit + 1)
+      .batchSize(q.limit + 2)
       .lean();
     const { page, nextCursor, hasMore } = pageOf(docs, q.limit, (d) =>
       encodeKeyCursor(keys.map((k) => sortValue(d, k))),
@@ -1183,9 +1195,9 @@ export function createApp(deps: AppDeps): express.Express {
     const now = new Date().toISOString();
     const items = [];
     for (const office of offices) {
-      const openTasks = await deps.db.tasks
-        .find({ office, status: 'open' }, { assignee: 1, targetAt: 1, escalated: 1 })
-        .lean();
+      const openTasks = await longRead(() =>
+        deps.db.tasks.find({ office, status: 'open' }, { assignee: 1, targetAt: 1, escalated: 1 }).lean(),
+      );
       const byAssignee: Record<string, number> = {};
       for (const t of openTasks) {
         const who = t.assignee ?? '(unassigned)';

@@ -13,6 +13,7 @@ import { L68O_CODE } from '../domain/procedures/l68-obligation';
 import { uncoveredQuotaSanction } from '../domain/procedures/targeted-placement';
 import { isoDate, taxCode, text } from '../domain/schemas';
 import type { Db } from '../platform/db';
+import { longRead } from '../platform/db';
 import { UnknownRuleVersion, l68RankingOn } from '../platform/l68';
 import { officeSnapshot } from '../platform/queries';
 import type { CampaignResult, campagnaProspettiL68 } from '../workflows/l68-campaign';
@@ -101,10 +102,12 @@ export function mountL68Routes(
   on(specs.compliance, async (req, res) => {
     const p = requireRole(req, STAFF, 'see the L. 68 compliance board');
     const q = parse(complianceQuery, req.query);
-    const docs = await deps.db.cases
-      .find({ ...scopeFilter(p), procedure: L68O_CODE, 'keys.year': String(q.year) })
-      .sort({ _id: 1 })
-      .lean();
+    const docs = await longRead(() =>
+      deps.db.cases
+        .find({ ...scopeFilter(p), procedure: L68O_CODE, 'keys.year': String(q.year) })
+        .sort({ _id: 1 })
+        .lean(),
+    );
     const asOf = await today();
     // One read of each office's calendar, however many employers it has.
     const calendars = new Map<string, Awaited<ReturnType<typeof officeSnapshot>>>();

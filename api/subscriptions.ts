@@ -279,7 +279,7 @@ export function mountSubscriptionRoutes(
     const p = requireRole(req, OWNERS, 'list subscriptions');
     const filter: Record<string, unknown> = { status: { $ne: 'deleted' } };
     if (p.role !== 'admin') filter['owner.sub'] = p.sub;
-    const docs = await db.subscriptions.find(filter).sort({ _id: -1 }).limit(500).lean();
+    const docs = await db.subscriptions.find(filter).sort({ _id: -1 }).limit(500).batchSize(501).lean();
     res.json({ items: docs.map(viewOf) });
   });
 
@@ -339,6 +339,7 @@ export function mountSubscriptionRoutes(
       .find({ _id: range, ...(q.status ? { status: q.status } : {}) })
       .sort({ _id: 1 })
       .limit(q.limit + 1)
+      .batchSize(q.limit + 2)
       .lean();
     const page = rows.slice(0, q.limit);
     const hasMore = rows.length > q.limit;

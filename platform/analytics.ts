@@ -23,7 +23,7 @@ import { workingDaysBetween } from '../domain/calendar';
 import { romeDate } from '../domain/dates';
 import { findOffice, officeCalendar } from '../domain/offices';
 import type { Db } from './db';
-import { driverCollection, isDuplicateKey } from './db';
+import { driverCollection, isDuplicateKey, longRead } from './db';
 import { ulid } from 'ulid';
 
 /** A task completed: within its service target (the one-working-day promise) or late. */
@@ -332,9 +332,12 @@ async function cached(db: Db, id: string, compute: () => Promise<Summary>): Prom
 /** One office's figures of one day. */
 export function daySummary(db: Db, office: string, day: string): Promise<Summary> {
   return cached(db, `day:${office}:${day}`, async () => {
-    const docs = (await driverCollection(db.analyticsFacts)
-      .find({ _id: { $gte: `${office}:${day}:`, $lt: `${office}:${day};` } })
-      .toArray()) as unknown as AnalyticsFactDoc[];
+    const docs = (await longRead(() =>
+      driverCollection(db.analyticsFacts)
+        .find({ _id: { $gte: `${office}:${day}:`, $lt: `${office}:${day};` } })
+        .batchSize(1000)
+        .toArray(),
+    )) as unknown as AnalyticsFactDoc[];
     const facts: Facts = { tasks: [], terms: [], cases: [], surveys: [] };
     for (const d of docs) (facts[d.kind] as unknown[]).push(d.fact);
     return summarise(facts);

@@ -403,3 +403,37 @@ export function driverCollection(
 ): mongo.Collection<StringIdDoc> {
   return model.collection as mongo.Collection<StringIdDoc>;
 }
+
+/**
+ * How many reads that may span several batches run at once in this process. FerretDB v1 on SQLite keeps one of its
+ * 100 SQLite connections for every cursor left open after a first batch (more than 101 documents), and a find
+ * waits for a free one: 100 such reads at once, with their getMores queued behind new finds in the driver's pool,
+ * stop the server for good (found by `npm run bench:analytics` at 1,000 tasks per office and month: the figures
+ * read a day's facts for 36 months at once). Two or three processes (API, worker, webhook worker) stay well below
+ * that bound; MongoDB has no such limit and only waits a little.
+ */
+const LONG_READS = Math.max(1, Number(process.env.DB_CONCURRENT_LONG_READS ?? 16));
+let longReadsRunning = 0;
+const longReadsWaiting: (() => void)[] = [];
+
+/**
+ * Runs a read that may answer more than 101 documents (a range with no limit) within the bound above, when its
+ * turn comes. `run` makes one read and no other long read inside it (a slot is held while it runs). A page read
+ * with `.limit(n)` needs no turn: it asks for `.batchSize(n + 1)`, so that the first batch holds all of it and
+ * FerretDB closes its cursor at once.
+ */
+export async function longRead<T>(run: () => Promise<T>): Promise<T> {
+  if (longReadsRunning >= LONG_READS) {
+    await new Promise<void>((resolve) => longReadsWaiting.push(resolve));
+  } else {
+    longReadsRunning += 1;
+  }
+  try {
+    return await run();
+  } finally {
+    const next = longReadsWaiting.shift();
+    // The slot passes to the next reader as it is (the count stays), or is given back.
+    if (next) next();
+    else longReadsRunning -= 1;
+  }
+}

@@ -120,6 +120,7 @@ export async function feedEnd(db: Db): Promise<number> {
       .find({ _id: { $gte: positionKey(end) } }, { projection: { _id: 1 } })
       .sort({ _id: 1 })
       .limit(1000)
+      .batchSize(1001)
       .toArray();
     let moved = 0;
     for (const r of rows) {

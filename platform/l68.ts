@@ -11,13 +11,14 @@ import { L68I_CODE } from '../domain/procedures/l68-enrolment';
 import type { ObligationStartInput } from '../domain/procedures/l68-obligation';
 import { L68O_CODE } from '../domain/procedures/l68-obligation';
 import type { Db } from './db';
+import { longRead } from './db';
 import { scoringRuleOn, scoringRuleVersion } from './queries';
 
 /** Every person's record on the lists (of some offices), as the enrolment cases keep it. */
 export async function l68People(db: Db, offices?: readonly string[]): Promise<L68PersonRecord[]> {
   const filter: Record<string, unknown> = { procedure: L68I_CODE, status: { $ne: 'withdrawn' } };
   if (offices) filter.office = { $in: offices };
-  const docs = await db.cases.find(filter, { 'facts.record': 1 }).sort({ _id: 1 }).lean();
+  const docs = await longRead(() => db.cases.find(filter, { 'facts.record': 1 }).sort({ _id: 1 }).lean());
   return docs
     .map((d) => (d.facts as { record?: L68PersonRecord } | undefined)?.record)
     .filter((r): r is L68PersonRecord => r !== undefined);
@@ -57,13 +58,15 @@ const SUSPENDING_CIGS = new Set(['reorganisation', 'crisis', 'solidarity']);
  * for the duration of a collective-dismissal procedure. Read from those cases.
  */
 export async function employerSuspensions(db: Db, employer: string): Promise<EmployerSuspension[]> {
-  const docs = await db.cases
-    .find(
-      { 'keys.employer': employer, procedure: { $in: ['CIGS', 'MOB'] }, status: { $ne: 'withdrawn' } },
-      { procedure: 1, facts: 1, openedAt: 1, closedAt: 1, outcome: 1 },
-    )
-    .sort({ _id: 1 })
-    .lean();
+  const docs = await longRead(() =>
+    db.cases
+      .find(
+        { 'keys.employer': employer, procedure: { $in: ['CIGS', 'MOB'] }, status: { $ne: 'withdrawn' } },
+        { procedure: 1, facts: 1, openedAt: 1, closedAt: 1, outcome: 1 },
+      )
+      .sort({ _id: 1 })
+      .lean(),
+  );
   const out: EmployerSuspension[] = [];
   for (const d of docs) {
     const facts = (d.facts ?? {}) as {
@@ -102,11 +105,13 @@ export interface CampaignEntry {
 /** The employers with an obligation case last year and none yet this year: the January campaign reopens them. */
 export async function campaignEmployers(db: Db, year: number): Promise<CampaignEntry[]> {
   const [last, current] = await Promise.all([
-    db.cases
-      .find({ procedure: L68O_CODE, 'keys.year': String(year - 1), status: { $ne: 'withdrawn' } })
-      .sort({ _id: 1 })
-      .lean(),
-    db.cases.find({ procedure: L68O_CODE, 'keys.year': String(year) }, { keys: 1 }).lean(),
+    longRead(() =>
+      db.cases
+        .find({ procedure: L68O_CODE, 'keys.year': String(year - 1), status: { $ne: 'withdrawn' } })
+        .sort({ _id: 1 })
+        .lean(),
+    ),
+    longRead(() => db.cases.find({ procedure: L68O_CODE, 'keys.year': String(year) }, { keys: 1 }).lean()),
   ]);
   const done = new Set(current.map((d) => d.keys?.employer));
   const out: CampaignEntry[] = [];

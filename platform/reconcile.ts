@@ -11,7 +11,7 @@ import type { CaseView } from '../domain/case-model';
 import { SYSTEM } from '../domain/case-model';
 import { caseQuery } from '../workflows/messages';
 import type { Db } from './db';
-import { driverCollection } from './db';
+import { driverCollection, longRead } from './db';
 import { projectCase } from './projection';
 import { leaveBacklog } from './backlog';
 import { appendEvents } from './feed';
@@ -81,7 +81,7 @@ export async function reconcileRecent(
 
 /** Every case the read model shows open or suspended (the operator's `npm run repair -- --all`). */
 export async function reconcileOpenCases(db: Db, client: Client): Promise<ReconcileSummary> {
-  const open = await db.cases.find({ status: { $in: OPEN } }, { _id: 1 }).lean();
+  const open = await longRead(() => db.cases.find({ status: { $in: OPEN } }, { _id: 1 }).lean());
   return reconcileAll(
     db,
     client,

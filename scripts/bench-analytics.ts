@@ -178,7 +178,14 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+  } catch (err) {
+    // Said at once: closing the stack after a failure can take a while.
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    throw err;
   } finally {
+    process.stderr.write('closing the stack\n');
     await stack.close();
   }
 }
