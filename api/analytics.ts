@@ -21,7 +21,7 @@ import {
   monthsBetween,
   share,
 } from '../platform/analytics';
-import { romeDate } from '../domain/dates';
+import { daysBetween, romeDate } from '../domain/dates';
 import { officeBacklog } from '../platform/backlog';
 import { HttpProblem, parse, problems } from './problem';
 import type { RouteSpec } from './route-table';
@@ -130,7 +130,7 @@ export const backlogView = z.object({
       office: z.string(),
       bucket: z
         .enum(AGE_BUCKETS.map((b) => b.bucket) as [string, ...string[]])
-        .describe('calendar days open'),
+        .describe('calendar days since the Italian day the case opened'),
       cases: z.int(),
     }),
   ),
@@ -366,6 +366,7 @@ export async function backlog(
   const now = await deps.now();
   const nowIso = new Date(now).toISOString();
   const offices = officesOf(p, q.office);
+  const today = romeDate(now);
   // Each office's counts, kept by bucket (platform/backlog.ts); ages and lateness against the clock here.
   const perOfficeRows = await Promise.all(
     offices.map(async (office) => {
@@ -375,7 +376,7 @@ export async function backlog(
         let n = 0;
         for (const { at, n: cases } of counts.opened) {
           if (!at) continue;
-          const days = Math.floor((now - Date.parse(`${at}Z`)) / 86_400_000);
+          const days = daysBetween(at, today);
           if (days > newer && (b.maxDays === null || days <= b.maxDays)) n += cases;
         }
         return { office, bucket: b.bucket, cases: n };
