@@ -1,5 +1,5 @@
 import type { CalendarProfile } from './calendar';
-import { addWorkingDays, holidayName } from './calendar';
+import { NATIONAL_CALENDAR, addWorkingDays, holidayName } from './calendar';
 import { NoRuleInForce } from './parameters';
 import type { IsoDate } from './dates';
 import { addDays, addMonths, endOfMonthAfter, weekday } from './dates';
@@ -101,6 +101,9 @@ export function computeDeadline(
   ctx: DeadlineContext,
 ): ComputedDeadline {
   if (!isRuleInForce(rule, trigger)) throw new RuleNotInForceError(rule, trigger);
+  // A term of the parties (the employer's list, a person's NASpI application) runs on the national calendar: an
+  // office's patron day or closing days do not move it (procedures.md §7.2, the deadline's owner).
+  const calendar = rule.calendarScope === 'NATIONAL' ? NATIONAL_CALENDAR : ctx.calendar;
   const halved = rule.halving !== undefined && (ctx.conditions ?? []).includes(rule.halving.condition);
   let offset = rule.offset;
   if (halved && rule.halving) {
@@ -116,7 +119,7 @@ export function computeDeadline(
       const days = rule.unit === 'WEEK' ? offset * 7 : offset;
       theoretical =
         rule.dayType === 'WORKING'
-          ? addWorkingDays(trigger, sign * days, ctx.calendar)
+          ? addWorkingDays(trigger, sign * days, calendar)
           : addDays(trigger, sign * days + startShift);
       break;
     }
@@ -130,8 +133,8 @@ export function computeDeadline(
   let due = theoretical;
   let shiftedBecause: string | undefined;
   if (rule.rollForwardIfHoliday && rule.dayType === 'CALENDAR') {
-    while (isNonWorkingForRoll(due, rule, ctx.calendar)) {
-      shiftedBecause ??= holidayName(due, ctx.calendar) ?? 'sabato';
+    while (isNonWorkingForRoll(due, rule, calendar)) {
+      shiftedBecause ??= holidayName(due, calendar) ?? 'sabato';
       due = addDays(due, rule.backward ? -1 : 1);
     }
   }

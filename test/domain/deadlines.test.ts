@@ -2,6 +2,7 @@ import type { DeadlineRule } from '../../domain/deadlines';
 import { RuleNotInForceError, computeDeadline, ruleInForce } from '../../domain/deadlines';
 import { findOffice, officeCalendar } from '../../domain/offices';
 import { CIGO_RULES } from '../../domain/procedures/cigo';
+import { MOB_RULES } from '../../domain/procedures/collective-dismissal';
 
 const lucca = officeCalendar(findOffice('lucca')!);
 const viareggio = officeCalendar(findOffice('viareggio')!);
@@ -24,6 +25,20 @@ const base: DeadlineRule = {
 };
 
 describe('computeDeadline', () => {
+  it('when a national term (the list of the dismissed, art. 4 c.9) ends on Lucca’s patron day, then it does not move', () => {
+    // Notice of the dismissals on Monday 5 July 2027: 7 days end on Monday 12 July, San Paolino in Lucca only.
+    const list = computeDeadline(MOB_RULES.list, '2027-07-05', { calendar: lucca });
+    expect(list).toMatchObject({ theoretical: '2027-07-12', due: '2027-07-12' });
+    expect(list.shiftedBecause).toBeUndefined();
+    // The same count on the office's calendar would have moved it to the 13th.
+    expect(
+      computeDeadline({ ...MOB_RULES.list, calendarScope: 'OFFICE' }, '2027-07-05', { calendar: lucca }).due,
+    ).toBe('2027-07-13');
+    // An office's own closing day does not move it either.
+    const closed = { ...viareggio, closingDays: ['2027-03-26'] };
+    expect(computeDeadline(MOB_RULES.list, '2027-03-19', { calendar: closed }).due).toBe('2027-03-26');
+  });
+
   it('when the start day is excluded, then 15 days from 25 March end on 9 April', () => {
     expect(computeDeadline(CIGO_RULES.application, '2026-03-25', { calendar: lucca }).due).toBe('2026-04-09');
   });
