@@ -51,6 +51,19 @@ export const deadlineView = z.object({
   halved: z.boolean(),
   status: z.enum(['pending', 'met', 'missed', 'cancelled']),
   consequence: z.string(),
+  counting: z
+    .object({
+      rollForwardIfHoliday: z.boolean(),
+      saturdayRollsForward: z.boolean(),
+      backward: z.boolean(),
+      calendarScope: z.enum(['NATIONAL', 'OFFICE']),
+      pausedBySuspension: z
+        .boolean()
+        .describe('a suspension of the case stops this term (the office’s own terms)'),
+      countingWhy: z.string(),
+    })
+    .optional()
+    .describe('how the term is counted, from its rule; absent in cases opened before terms kept it'),
 });
 
 export const caseView = z.object({

@@ -1,3 +1,4 @@
+import type { DeadlineCounting } from './deadlines';
 /**
  * The shape of a case as the workflow keeps it and as the read model stores it. Plain JSON only: these objects
  * cross the workflow boundary (style.md §6), so dates are ISO strings.
@@ -114,6 +115,8 @@ export interface DeadlineView {
   status: DeadlineStatus;
   /** What happens when the term is missed. */
   consequence: string;
+  /** How the term is counted, from its rule (a resume moves and rolls it the same way); absent in older cases. */
+  counting?: DeadlineCounting;
 }
 
 export interface DocumentView {

@@ -45,9 +45,15 @@ import type {
 } from '../domain/case-model';
 import { SYSTEM } from '../domain/case-model';
 import type { IsoDate } from '../domain/dates';
-import { endOfRomeDay, romeDate } from '../domain/dates';
+import { daysBetween, endOfRomeDay, romeDate } from '../domain/dates';
 import type { DeadlineRule } from '../domain/deadlines';
-import { computeDeadline, serviceTargetDay } from '../domain/deadlines';
+import {
+  computeDeadline,
+  countingOf,
+  resumedDeadline,
+  serviceTargetDay,
+  targetAfterPause,
+} from '../domain/deadlines';
 import type { ProcedureDef, TaskFormDef } from '../domain/procedure';
 import { INSTITUTIONAL_RELAYS } from '../domain/procedure';
 import { ViewDiff } from '../domain/view-diff';
@@ -577,6 +583,7 @@ export class CaseKernel {
       halved: computed.halved,
       status: 'pending',
       consequence,
+      counting: countingOf(rule),
     };
     this.view.deadlines.push(deadline);
     const shift = deadline.shiftedBecause
@@ -1114,16 +1121,26 @@ export class CaseKernel {
       ({ reason, actor }) => {
         const since = this.view.suspension ? Date.parse(this.view.suspension.since) : Date.now();
         const pausedMs = Math.max(0, Date.now() - since);
-        // The clock stopped while suspended: every running term keeps the time it had left.
-        const moved: { id: string; dueAt: string }[] = [];
+        // The clock stopped while suspended: each term the suspension stops keeps the time it had left, and its
+        // new last day is rolled again past holidays; the parties' and other bodies' terms ran on (L. 241/1990
+        // art. 2 c.7 stops the office's own term).
+        const moved: { id: string; dueAt: string; due: string; shiftedBecause: string | null }[] = [];
         for (const d of this.view.deadlines.filter((x) => x.status === 'pending')) {
-          d.dueAt = new Date(Date.parse(d.dueAt) + pausedMs).toISOString();
-          d.due = romeDate(Date.parse(d.dueAt) - 1);
-          moved.push({ id: d.id, dueAt: d.dueAt });
+          const r = resumedDeadline(
+            d,
+            { ms: pausedMs, days: daysBetween(romeDate(since), romeDate(Date.now())) },
+            this.start.officeCalendar,
+          );
+          if (!r) continue;
+          Object.assign(d, r);
+          moved.push({ id: d.id, dueAt: d.dueAt, due: d.due, shiftedBecause: d.shiftedBecause });
         }
         for (const t of this.view.tasks.filter((x) => x.status === 'open')) {
-          t.targetAt = new Date(Date.parse(t.targetAt) + pausedMs).toISOString();
-          if (t.legalDueAt !== null)
+          // The service target keeps its working time, and ends on a working day.
+          t.targetAt = targetAfterPause(t.targetAt, pausedMs, this.start.officeCalendar);
+          const d = t.deadlineId ? this.view.deadlines.find((x) => x.id === t.deadlineId) : undefined;
+          if (d) t.legalDueAt = d.dueAt;
+          else if (t.legalDueAt !== null)
             t.legalDueAt = new Date(Date.parse(t.legalDueAt) + pausedMs).toISOString();
         }
         this.suspensions.push({ from: new Date(since).toISOString(), to: nowIso() });

@@ -1005,6 +1005,17 @@ export interface components {
                 /** @enum {string} */
                 status: "pending" | "met" | "missed" | "cancelled";
                 consequence: string;
+                /** @description how the term is counted, from its rule; absent in cases opened before terms kept it */
+                counting?: {
+                    rollForwardIfHoliday: boolean;
+                    saturdayRollsForward: boolean;
+                    backward: boolean;
+                    /** @enum {string} */
+                    calendarScope: "NATIONAL" | "OFFICE";
+                    /** @description a suspension of the case stops this term (the office’s own terms) */
+                    pausedBySuspension: boolean;
+                    countingWhy: string;
+                };
             }[];
             tasks: {
                 taskId: string;
@@ -8119,7 +8130,7 @@ export interface operations {
                         age: {
                             office: string;
                             /**
-                             * @description calendar days open
+                             * @description calendar days since the Italian day the case opened
                              * @enum {string}
                              */
                             bucket: "0-1" | "2-7" | "8-30" | "31-90" | "91+";

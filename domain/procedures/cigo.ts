@@ -70,6 +70,9 @@ export const CIGO_RULES = {
     trigger: 'union notice',
     offset: 25,
     saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "Runs between the employer and the unions: nothing is filed with an office when it ends, and the office's suspension does not stop it.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -81,6 +84,9 @@ export const CIGO_RULES = {
     trigger: 'union notice',
     offset: 10,
     saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "Runs between the employer and the unions: nothing is filed with an office when it ends, and the office's suspension does not stop it.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -92,6 +98,9 @@ export const CIGO_RULES = {
     trigger: 'union notice',
     offset: 3,
     saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The unions' request to the employer: no office is involved, and the office's suspension does not stop it.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -103,6 +112,9 @@ export const CIGO_RULES = {
     trigger: 'request for the joint examination',
     offset: 5,
     saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The joint examination between the parties: no office is involved, and the office's suspension does not stop it.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -113,8 +125,10 @@ export const CIGO_RULES = {
     legalBasis: 'D.Lgs. 148/2015 art. 15 c.2',
     trigger: 'start of the suspension or reduction',
     offset: 15,
-    // Filed online: Saturday does not move the term.
-    saturdayRollsForward: false,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with INPS, which is closed on Saturday (procedures.md §7.3.4); the employer's term, which the office's suspension does not stop.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -126,7 +140,10 @@ export const CIGO_RULES = {
     trigger: 'the unavoidable event',
     offset: 1,
     unit: 'END_OF_MONTH',
-    saturdayRollsForward: false,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with INPS, which is closed on Saturday (procedures.md §7.3.4); the employer's term, which the office's suspension does not stop.",
     validFrom: '2016-10-08',
     confidence: 'VERIFIED',
   },
@@ -138,6 +155,9 @@ export const CIGO_RULES = {
     trigger: 'request for missing documents',
     offset: 30,
     saturdayRollsForward: true,
+    pausedBySuspension: true,
+    countingWhy:
+      'The documents are filed with the office, closed on Saturday; a term the office set within its own procedure (L. 241/1990 art. 2 c.7), so it stops while the case is suspended.',
     validFrom: '1990-08-18',
     confidence: 'LIKELY',
   },
@@ -149,6 +169,9 @@ export const CIGO_RULES = {
     trigger: 'application forwarded to INPS',
     offset: 30,
     saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "A decision of INPS, closed on Saturday; INPS's own term, which the office's suspension does not stop.",
     validFrom: '1990-08-18',
     confidence: 'UNVERIFIED',
   },
@@ -159,7 +182,10 @@ export const CIGO_RULES = {
     legalBasis: 'INPS Regolamento ricorsi (CdA delib. 8/2023) art. 5; INPS circ. 48/2023',
     trigger: 'receipt of the INPS decision',
     offset: 30,
-    saturdayRollsForward: false,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with an INPS committee, closed on Saturday; the employer's term, which the office's suspension does not stop.",
     validFrom: '2023-05-17',
     confidence: 'VERIFIED',
   },

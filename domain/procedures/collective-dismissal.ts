@@ -80,6 +80,10 @@ export const MOB_RULES = {
     legalBasis: 'L. 223/1991 art. 4 c.5',
     trigger: "the unions' receipt of the opening notice",
     offset: 7,
+    saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The unions' request to the employer: no office is involved, and the office's suspension does not stop it.",
     validFrom: '1991-07-24',
     confidence: 'VERIFIED',
   },
@@ -92,6 +96,10 @@ export const MOB_RULES = {
     offset: 45,
     // The half of 45 days: rounded down (22 days), the conservative reading (procedures.md §1.3).
     halving: { condition: FEWER_THAN_10, rounding: 'down' },
+    saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "Runs between the employer and the unions and ends by law: nothing is filed when it ends, and the office's suspension does not stop it.",
     validFrom: '1991-07-24',
     confidence: 'VERIFIED',
   },
@@ -103,6 +111,10 @@ export const MOB_RULES = {
     trigger: "the Region's receipt of the employer's report",
     offset: 30,
     halving: { condition: FEWER_THAN_10, rounding: 'down' },
+    saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The phase at the Region ends by law: nothing is filed when it ends, and the office's suspension does not stop it.",
     validFrom: '1991-07-24',
     confidence: 'VERIFIED',
   },
@@ -113,6 +125,10 @@ export const MOB_RULES = {
     legalBasis: 'D.L. 148/1993 art. 8 c.4 (conv. L. 236/1993)',
     trigger: 'end of the procedure',
     offset: 120,
+    saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The employer's notices to the workers: no office is involved, and the office's suspension does not stop it.",
     validFrom: '1993-07-20',
     confidence: 'VERIFIED',
   },
@@ -125,6 +141,10 @@ export const MOB_RULES = {
     offset: 7,
     // A term of the employer, not of the office: it runs on the national calendar.
     calendarScope: 'NATIONAL',
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with the Region, closed on Saturday; the employer's term, on the national calendar, which the office's suspension does not stop.",
     validFrom: '1991-07-24',
     confidence: 'VERIFIED',
   },

@@ -73,6 +73,10 @@ export const FIS_RULES = {
     legalBasis: 'D.Lgs. 148/2015 art. 30 c.2',
     trigger: 'start of the suspension or reduction',
     offset: 15,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with INPS, which is closed on Saturday (procedures.md §7.3.4); the employer's term, which the office's suspension does not stop.",
     validFrom: '2022-01-01',
     confidence: 'LIKELY',
   },
@@ -83,6 +87,10 @@ export const FIS_RULES = {
     legalBasis: 'INPS Regolamento ricorsi (CdA delib. 8/2023) art. 5 [LIKELY for FIS]',
     trigger: 'receipt of the INPS decision',
     offset: 30,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with the INPS committee of the FIS, closed on Saturday; the employer's term, which the office's suspension does not stop.",
     validFrom: '2023-05-17',
     confidence: 'LIKELY',
   },

@@ -51,6 +51,10 @@ export function confirmationRule(year: number): DeadlineRule {
     legalBasis: valueOn(ENROLMENT_LIMITS, makeDate(year, 1, 1)).legalBasis,
     trigger: `31 December ${year - 1}`,
     offset: l.confirmationMonths,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with the office, closed on Saturday; the person's term, which the office's suspension does not stop.",
     validFrom: '2000-01-01',
     confidence: 'UNVERIFIED',
   };

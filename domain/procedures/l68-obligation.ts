@@ -31,6 +31,10 @@ export const OBLIGATION_RULES = {
     legalBasis: 'L. 68/1999 art. 9 c.6: by 31 January, when something changed since the last return',
     trigger: '31 December of the previous year',
     offset: 1,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with the public system of the returns, run by offices closed on Saturday; the employer's term, which the office's suspension does not stop.",
     validFrom: '2000-01-01',
     confidence: 'VERIFIED',
   },
@@ -41,6 +45,10 @@ export const OBLIGATION_RULES = {
     legalBasis: 'L. 68/1999 arts. 7 c.1, 9 c.1',
     trigger: 'the obligation arises',
     offset: 60,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "A hire, or a request filed with the office, closed on Saturday; the employer's term, which the office's suspension does not stop.",
     validFrom: '2000-01-01',
     confidence: 'VERIFIED',
   },
@@ -52,6 +60,10 @@ export const OBLIGATION_RULES = {
     trigger: 'the day the schedule sets',
     offset: 0,
     rollForwardIfHoliday: false,
+    saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The day the agreement's schedule sets for a hire, kept as written; the employer's term, which the office's suspension does not stop.",
     validFrom: '2000-01-01',
     confidence: 'LIKELY',
   },
@@ -63,6 +75,10 @@ export const OBLIGATION_RULES = {
     trigger: '31 December',
     offset: 0,
     rollForwardIfHoliday: false,
+    saturdayRollsForward: false,
+    pausedBySuspension: false,
+    countingWhy:
+      "The calendar year ends on 31 December whatever day it is; nothing is filed then, and the office's suspension does not stop it.",
     validFrom: '2000-01-01',
     confidence: 'LIKELY',
   },

@@ -56,6 +56,10 @@ export function applicationWindowRule(contract: 'permanent' | 'fixed-term', on: 
     legalBasis: 'Reg. Toscana 7/R/2004 arts. 32–33 [LIKELY]',
     trigger: 'publication of the notice',
     offset: permanent ? l.windowDaysPermanent : l.windowDaysFixedTerm,
+    saturdayRollsForward: true,
+    pausedBySuspension: true,
+    countingWhy:
+      "Applications are filed with the office, closed on Saturday; the notice is the office's own procedure, so its window stops while the case is suspended.",
     validFrom: '2004-02-04',
     confidence: 'LIKELY',
   };
@@ -69,6 +73,10 @@ export const ART16_RULES = {
     legalBasis: 'Reg. Toscana 7/R/2004 art. 34 [UNVERIFIED: 10 days is the common practice]',
     trigger: 'publication of the provisional ranking',
     offset: 10,
+    saturdayRollsForward: true,
+    pausedBySuspension: true,
+    countingWhy:
+      "Objections are filed with the office, closed on Saturday; a term of the office's own procedure, which stops while the case is suspended.",
     validFrom: '2004-02-04',
     confidence: 'UNVERIFIED',
   },
@@ -79,6 +87,10 @@ export const ART16_RULES = {
     legalBasis: 'DPR 487/1994 art. 27 c.1',
     trigger: 'receipt of the referral',
     offset: 10,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "An act of the public body, closed on Saturday; the body's own term, which the office's suspension does not stop.",
     validFrom: '1994-07-24',
     confidence: 'VERIFIED',
   },

@@ -25,6 +25,10 @@ export const PIC_RULES = {
     trigger: 'end of employment',
     offset: 68,
     calendarScope: 'NATIONAL',
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "Filed with INPS, closed on Saturday; the person's term, on the national calendar, which the office's suspension does not stop.",
     validFrom: '2015-05-01',
     confidence: 'LIKELY',
   },
@@ -35,6 +39,10 @@ export const PIC_RULES = {
     legalBasis: 'D.Lgs. 150/2015 art. 21 c.2',
     trigger: 'NASpI application',
     offset: 15,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "The person contacts the office, closed on Saturday; the person's term, which the office's suspension does not stop.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -45,6 +53,10 @@ export const PIC_RULES = {
     legalBasis: 'D.Lgs. 150/2015 art. 20 c.1',
     trigger: 'DID',
     offset: 30,
+    saturdayRollsForward: true,
+    pausedBySuspension: false,
+    countingWhy:
+      "The person contacts the office, closed on Saturday; the person's term, which the office's suspension does not stop.",
     validFrom: '2015-09-24',
     confidence: 'VERIFIED',
   },
@@ -56,6 +68,10 @@ export const PIC_RULES = {
       'D.Lgs. 150/2015 arts. 20 c.1, 21 c.2; term of DM 4/2018 not found (open-items.md §3: default 60 days)',
     trigger: 'DID',
     offset: 60,
+    saturdayRollsForward: true,
+    pausedBySuspension: true,
+    countingWhy:
+      "An act of the office, closed on Saturday; the office's own term, which stops while the case is suspended.",
     validFrom: '2018-01-11',
     confidence: 'UNVERIFIED',
   },

@@ -1,6 +1,7 @@
 import type { DeadlineRule } from '../../domain/deadlines';
 import { RuleNotInForceError, computeDeadline, ruleInForce } from '../../domain/deadlines';
 import { findOffice, officeCalendar } from '../../domain/offices';
+import { PROCEDURES } from '../../domain/catalogue';
 import { CIGO_RULES } from '../../domain/procedures/cigo';
 import { MOB_RULES } from '../../domain/procedures/collective-dismissal';
 
@@ -20,6 +21,8 @@ const base: DeadlineRule = {
   saturdayRollsForward: false,
   backward: false,
   calendarScope: 'OFFICE',
+  pausedBySuspension: true,
+  countingWhy: 'test',
   validFrom: '2000-01-01',
   confidence: 'VERIFIED',
 };
@@ -72,13 +75,30 @@ describe('computeDeadline', () => {
     ).toBe('2026-02-02');
   });
 
-  it('when the term is the end of the following month, then a Sunday end moves to Monday', () => {
+  it('when the term is the end of the following month, then a Saturday or Sunday end moves to Monday', () => {
+    // Filed with INPS, closed on Saturday (procedures.md §7.3.4): Saturday 28 February moves to Monday 2 March.
     expect(computeDeadline(CIGO_RULES.applicationUnavoidable, '2026-01-15', { calendar: lucca }).due).toBe(
-      '2026-02-28',
+      '2026-03-02',
     );
     expect(computeDeadline(CIGO_RULES.applicationUnavoidable, '2026-04-10', { calendar: lucca }).due).toBe(
       '2026-06-01',
     );
+  });
+
+  it('when the CIGO application to INPS ends on a Saturday, then it moves to Monday and says why (art. 15 c.2)', () => {
+    const d = computeDeadline(CIGO_RULES.application, '2026-03-13', { calendar: lucca });
+    expect(d).toMatchObject({ theoretical: '2026-03-28', due: '2026-03-30', shiftedBecause: 'sabato' });
+  });
+
+  it('when a term is reviewed, then it says why Saturday does or does not move it and whether a suspension stops it', () => {
+    for (const p of PROCEDURES) {
+      for (const r of p.deadlineRules) {
+        expect(r.countingWhy.length).toBeGreaterThan(20);
+        // A term filed with INPS or the Ministry, closed on Saturday, moves past it.
+        if (/INPS|Ministry/.test(r.title) && /Application|Appeal/.test(r.title))
+          expect(r.saturdayRollsForward).toBe(true);
+      }
+    }
   });
 
   it('when the term is counted backwards, then a holiday moves it earlier', () => {

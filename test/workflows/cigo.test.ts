@@ -4,7 +4,8 @@
  */
 import type { InpsGateway } from '../../activities';
 import type { CaseView } from '../../domain/case-model';
-import { addDays } from '../../domain/dates';
+import { isWorkingDay } from '../../domain/calendar';
+import { addDays, endOfRomeDay, weekday } from '../../domain/dates';
 import { computeDeadline } from '../../domain/deadlines';
 import { findOffice, officeCalendar } from '../../domain/offices';
 import { CIGO_RULES } from '../../domain/procedures/cigo';
@@ -35,6 +36,7 @@ import { seedCases } from '../support/seed-cases';
 const ctx = workflowSuite();
 
 const officer = { sub: 'officer-lucca', role: 'officer' as const };
+const lucca = officeCalendar(findOffice('lucca')!);
 
 const open = (input: object, office = 'lucca') => openCase(ctx, 'cigOrdinaria', input, office);
 const complete = completeTask;
@@ -312,28 +314,64 @@ describe('CIGO workflow', () => {
     });
   });
 
-  it('when the case is suspended, then its terms stop and keep the time they had left', async () => {
+  it('when the case is suspended, then the parties\u2019 terms run on and the office\u2019s own stop, rolled again past holidays', async () => {
     await withWorker(ctx, async () => {
       const day0 = await today(ctx);
       const { handle, view } = await open(cigoInput(day0));
-      const before = view.deadlines.find((d) => d.id === 'consultation');
+      // The union consultation runs between the employer and the unions (art. 14 c.3): a suspension of the
+      // office's case does not stop it.
+      const consultation = view.deadlines.find((d) => d.id === 'consultation')!;
+      expect(consultation.counting?.pausedBySuspension).toBe(false);
       await handle.executeUpdate(suspendUpdate, {
         args: [{ reason: 'waiting for the employer', actor: officer }],
       });
-      await ctx.env.sleep('30 days');
+      await ctx.env.sleep('3 days');
       let v = await handle.query(caseQuery);
       expect(v.status).toBe('suspended');
-      expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('pending');
       expect(await refusal(complete(handle, openTask(v, 'union-consultation').taskId, 'not_requested'))).toBe(
         'CaseSuspended',
       );
       v = await act(handle, resumeUpdate, { reason: 'documents received', actor: officer });
-      const after = v.deadlines.find((d) => d.id === 'consultation');
-      const shiftedDays = (Date.parse(after!.dueAt) - Date.parse(before!.dueAt)) / 86_400_000;
-      expect(shiftedDays).toBeGreaterThanOrEqual(30);
-      expect(shiftedDays).toBeLessThan(30.1);
+      expect(v.deadlines.find((d) => d.id === 'consultation')).toMatchObject({
+        due: consultation.due,
+        dueAt: consultation.dueAt,
+        status: 'pending',
+      });
       v = await complete(handle, openTask(v, 'union-consultation').taskId, 'not_requested');
       expect(v.deadlines.find((d) => d.id === 'consultation')?.status).toBe('met');
+
+      // The documents the office asked for (L. 241/1990 art. 2 c.7): the office's own term stops. Suspended for
+      // as many days as bring its theoretical end to a Sunday, it keeps the time it had left and then moves past
+      // the Sunday (and any holiday after it) to a working day.
+      v = await fileApplication(handle, v, await today(ctx), { technicalReport: false });
+      v = await complete(handle, openTask(v, 'completeness-check').taskId, 'incomplete', {
+        missing: ['technical report'],
+      });
+      const integration = v.deadlines.find((d) => d.id === 'integration-1')!;
+      expect(integration.counting?.pausedBySuspension).toBe(true);
+      const toSunday = (7 - weekday(integration.theoretical)) % 7 || 7;
+      await handle.executeUpdate(suspendUpdate, { args: [{ reason: 'inspection', actor: officer }] });
+      await ctx.env.sleep(`${toSunday} days`);
+      v = await act(handle, resumeUpdate, { reason: 'inspection over', actor: officer });
+      const moved = v.deadlines.find((d) => d.id === 'integration-1')!;
+      expect(moved.theoretical).toBe(addDays(integration.theoretical, toSunday));
+      expect(weekday(moved.theoretical)).toBe(0);
+      expect(moved.due > moved.theoretical).toBe(true);
+      expect(isWorkingDay(moved.due, lucca)).toBe(true);
+      for (let d = moved.theoretical; d < moved.due; d = addDays(d, 1))
+        expect(isWorkingDay(d, lucca)).toBe(false);
+      expect(moved.shiftedBecause).toBe('domenica');
+      expect(moved.dueAt).toBe(new Date(endOfRomeDay(moved.due)).toISOString());
+      // The task that waits for the documents carries the same legal due instant.
+      expect(
+        v.tasks.find((t) => t.deadlineId === 'integration-1' && t.status === 'open')?.legalDueAt ??
+          moved.dueAt,
+      ).toBe(moved.dueAt);
+      const resumed = (await eventsOf(handle.workflowId)).filter((e) => e.type === 'CaseResumed');
+      expect(resumed.map((e) => (e.data as { moved: { id: string }[] }).moved.map((m) => m.id))).toEqual([
+        [],
+        ['integration-1'],
+      ]);
       await withdrawAndCheck(handle);
     });
   });
