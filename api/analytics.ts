@@ -385,7 +385,6 @@ export async function backlog(
         targets.reduce((sum, t) => (t.at < nowIso ? sum + t.n : sum), 0);
       return {
         openByStep: counts.steps
-          .filter((x) => x.cases > 0)
           .map((x) => ({ office, ...x }))
           .sort((a, b) => a.procedure.localeCompare(b.procedure) || a.step.localeCompare(b.step)),
         age: ages,
@@ -397,7 +396,6 @@ export async function backlog(
           escalated: counts.tasks.escalated,
         },
         officers: counts.officers
-          .filter((x) => x.open > 0)
           .map((x) => ({ office, assignee: x.assignee, open: x.open, overdue: late(x.targets) }))
           .sort((a, b) => b.open - a.open || a.assignee.localeCompare(b.assignee)),
       };

@@ -212,8 +212,8 @@ export function computeDeadline(
 
 /**
  * A pending term when its case is resumed after a suspension (`ms` long, over `days` calendar days): a term the
- * suspension stops keeps the days it had left, from its theoretical end, and its new last day is rolled again past holidays (and Saturday,
- * where the rule says so) on its calendar; a term it does not stop (the parties', another body's) is unchanged:
+ * suspension stops keeps the days it had left, from its theoretical end, and its new last day is rolled again
+ * past holidays (and Saturday, where the rule says so) on its calendar; a term it does not stop (the parties', another body's) is unchanged:
  * null. A deadline set before terms kept their counting moves as before, without a new roll.
  */
 export function resumedDeadline(
@@ -246,10 +246,9 @@ export function resumedDeadline(
  * working day when it would end on a day the office is closed.
  */
 export function targetAfterPause(targetAt: string, pausedMs: number, calendar: CalendarProfile): string {
-  let day = romeDate(Date.parse(targetAt) + pausedMs - 1);
+  const day = romeDate(Date.parse(targetAt) + pausedMs - 1);
   if (isWorkingDay(day, calendar)) return new Date(Date.parse(targetAt) + pausedMs).toISOString();
-  while (!isWorkingDay(day, calendar)) day = addDays(day, 1);
-  return new Date(endOfRomeDay(day)).toISOString();
+  return new Date(endOfRomeDay(addWorkingDays(day, 1, calendar))).toISOString();
 }
 
 /** The service target of an officer task: the end of the N-th working day after the task opened. */

@@ -224,19 +224,45 @@ export async function recordFacts(db: Db, office: string, facts: Partial<Facts>)
   const ids = new Set(
     docs.flatMap((d) => [`day:${office}:${d.day}`, `month:${office}:${d.day.slice(0, 7)}`]),
   );
-  await Promise.all(
-    [...ids].map(async (id) => {
-      const set = (): Promise<unknown> =>
-        driverCollection(db.analyticsStamps).updateOne({ _id: id }, { $set: { stamp } }, { upsert: true });
-      try {
-        await set();
-      } catch (err) {
-        // Two first writes of a stamp at once: the row exists now.
-        if (!isDuplicateKey(err)) throw err;
-        await set();
-      }
-    }),
-  );
+  await Promise.all([...ids].map((id) => setStamp(db, id, stamp)));
+}
+
+/**
+ * Sets a stamp (`analytics_stamps`) anew, whole: of concurrent writers one stamp stays, each written after its
+ * writer's rows. The figures' days and months and the backlog's buckets are stamped so.
+ */
+export async function setStamp(db: Db, id: string, stamp: string = ulid()): Promise<void> {
+  const set = (): Promise<unknown> =>
+    driverCollection(db.analyticsStamps).updateOne({ _id: id }, { $set: { stamp } }, { upsert: true });
+  try {
+    await set();
+  } catch (err) {
+    // Two first writes of a stamp at once: the row exists now.
+    if (!isDuplicateKey(err)) throw err;
+    await set();
+  }
+}
+
+/**
+ * Caches what was computed at `stamp` (`analytics_summaries`, the stamp's id): a reader checks it against the
+ * current stamp before using it.
+ */
+export async function storeCached(
+  db: Db,
+  id: string,
+  stamp: string,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await driverCollection(db.analyticsSummaries).updateOne(
+      { _id: id },
+      { $set: { stamp, ...fields } },
+      { upsert: true },
+    );
+  } catch (err) {
+    // Another reader cached it at the same moment: either copy is checked against the stamp when read.
+    if (!isDuplicateKey(err)) throw err;
+  }
 }
 
 function emptyFigures(): ProcedureFigures {
@@ -316,16 +342,7 @@ async function cached(db: Db, id: string, compute: () => Promise<Summary>): Prom
   if (!stamp) return {};
   if (hit && hit.stamp === stamp.stamp) return hit.summary;
   const summary = await compute();
-  try {
-    await driverCollection(db.analyticsSummaries).updateOne(
-      { _id: id },
-      { $set: { stamp: stamp.stamp, summary } },
-      { upsert: true },
-    );
-  } catch (err) {
-    // Another reader cached it at the same moment: either copy is checked against the stamp when read.
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await storeCached(db, id, stamp.stamp, { summary });
   return summary;
 }
 

@@ -5,16 +5,17 @@
  * or stale write never regresses it.
  *
  * An office's rows are spread over 64 buckets by a hash of the case id (`<office>:<bucket>:<caseId|taskId>`), and
- * each bucket has a stamp set anew after every write to it (`backlog:<office>:<bucket>` in `analytics_stamps`).
+ * each bucket has a stamp set anew after every write to it (`backlog:<office>:<bucket>` in `analytics_stamps`, as
+ * the figures' days are).
  * Its counts (`analytics_summaries`, same id) are cached while the stamp holds, so the figures recount only the
  * buckets written since they were last read: at 20,000 open cases, reading every row took 4.9 s a request on
  * FerretDB. Nothing here is a counter updated in place (FerretDB v1 loses concurrent updates of one document).
  */
 import type { CaseScope, TaskView } from '../domain/case-model';
 import type { Db } from './db';
-import { ulid } from 'ulid';
 import { romeDate } from '../domain/dates';
 import { driverCollection, isDuplicateKey, longRead } from './db';
+import { setStamp, storeCached } from './analytics';
 
 export interface BacklogCaseDoc {
   _id: string;
@@ -61,23 +62,6 @@ function prefixRange(prefix: string): { $gte: string; $lt: string } {
 
 function stampId(office: string, bucket: string): string {
   return `backlog:${office}:${bucket}`;
-}
-
-/** After the rows: a reader who sees the new stamp finds them (written whole: one of concurrent stamps stays). */
-async function stampBucket(db: Db, office: string, bucket: string): Promise<void> {
-  const set = (): Promise<unknown> =>
-    driverCollection(db.analyticsStamps).updateOne(
-      { _id: stampId(office, bucket) },
-      { $set: { stamp: ulid() } },
-      { upsert: true },
-    );
-  try {
-    await set();
-  } catch (err) {
-    // Two first stamps at once: the row exists now.
-    if (!isDuplicateKey(err)) throw err;
-    await set();
-  }
 }
 
 async function guardedUpsert(
@@ -138,7 +122,7 @@ export async function projectBacklog(
   ]);
   // A task of another office (none today) would be counted there: its bucket is stamped too.
   const offices = new Set([scope.office, ...tasks.map((t) => t.office)]);
-  await Promise.all([...offices].map((o) => stampBucket(db, o, bucketOf(scope.caseId))));
+  await Promise.all([...offices].map((o) => setStamp(db, stampId(o, bucketOf(scope.caseId)))));
 }
 
 /** A case the engine stopped (the reconciler marked it failed): it leaves the backlog, with its open tasks. */
@@ -152,7 +136,7 @@ export async function leaveBacklog(
     driverCollection(db.backlogCases).deleteOne({ _id: rowId(office, caseId, caseId) }),
     ...taskIds.map((t) => driverCollection(db.backlogTasks).deleteOne({ _id: rowId(office, caseId, t) })),
   ]);
-  await stampBucket(db, office, bucketOf(caseId));
+  await setStamp(db, stampId(office, bucketOf(caseId)));
 }
 
 /**
@@ -288,16 +272,7 @@ export async function officeBacklog(db: Db, office: string): Promise<BacklogCoun
       }
       const counts = await countBucket(db, office, st._id.slice(st._id.lastIndexOf(':') + 1));
       total.addCounts(counts);
-      await driverCollection(db.analyticsSummaries)
-        .updateOne(
-          { _id: st._id },
-          { $set: { stamp: st.stamp, counts: JSON.stringify(counts) } },
-          { upsert: true },
-        )
-        .catch((err: unknown) => {
-          // Another reader cached it at the same moment: either copy is checked against the stamp when read.
-          if (!isDuplicateKey(err)) throw err;
-        });
+      await storeCached(db, st._id, st.stamp, { counts: JSON.stringify(counts) });
     }),
   );
   return total.counts();

@@ -1124,13 +1124,10 @@ export class CaseKernel {
         // The clock stopped while suspended: each term the suspension stops keeps the time it had left, and its
         // new last day is rolled again past holidays; the parties' and other bodies' terms ran on (L. 241/1990
         // art. 2 c.7 stops the office's own term).
+        const pause = { ms: pausedMs, days: daysBetween(romeDate(since), romeDate(Date.now())) };
         const moved: { id: string; dueAt: string; due: string; shiftedBecause: string | null }[] = [];
         for (const d of this.view.deadlines.filter((x) => x.status === 'pending')) {
-          const r = resumedDeadline(
-            d,
-            { ms: pausedMs, days: daysBetween(romeDate(since), romeDate(Date.now())) },
-            this.start.officeCalendar,
-          );
+          const r = resumedDeadline(d, pause, this.start.officeCalendar);
           if (!r) continue;
           Object.assign(d, r);
           moved.push({ id: d.id, dueAt: d.dueAt, due: d.due, shiftedBecause: d.shiftedBecause });
